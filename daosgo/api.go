@@ -1,0 +1,346 @@
+package daosgo
+
+import (
+	"context"
+	"time"
+)
+
+// Backend is one implementation of the API: the embedded engine or libdaos.
+type Backend interface {
+	// Name says which backend this is ("embedded", "daos").
+	Name() string
+	// Connect opens a pool by label or UUID (daos_pool_connect).
+	Connect(ctx context.Context, pool string, flags PoolFlags) (Pool, error)
+	// Admin gives the management operations dmg offers.
+	Admin() Admin
+	// Close releases the backend (daos_fini).
+	Close() error
+}
+
+// PoolFlags are pool connect flags (DAOS_PC_*).
+type PoolFlags uint32
+
+// Pool connect flags, DAOS's values.
+const (
+	PoolRO PoolFlags = 1 << 0 // DAOS_PC_RO
+	PoolRW PoolFlags = 1 << 1 // DAOS_PC_RW
+	PoolEX PoolFlags = 1 << 2 // DAOS_PC_EX
+)
+
+// ContFlags are container open flags (DAOS_COO_*).
+type ContFlags uint32
+
+// Container open flags, DAOS's values.
+const (
+	ContRO       ContFlags = 1 << 0 // DAOS_COO_RO
+	ContRW       ContFlags = 1 << 1 // DAOS_COO_RW
+	ContEX       ContFlags = 1 << 2 // DAOS_COO_EX: exclusive; fails DER_BUSY while others have it open
+	ContForce    ContFlags = 1 << 3 // DAOS_COO_FORCE
+	ContEvictAll ContFlags = 1 << 6 // DAOS_COO_EVICT_ALL: with EX, evict every other handle first
+)
+
+// Writable reports whether the flags allow modification.
+func (f ContFlags) Writable() bool { return f&(ContRW|ContEX) != 0 }
+
+// Admin is what DAOS's dmg tool does: pool lifecycle and properties,
+// handle eviction.
+type Admin interface {
+	CreatePool(ctx context.Context, req PoolCreateReq) (PoolEntry, error)
+	ListPools(ctx context.Context) ([]PoolEntry, error)
+	// DestroyPool fails with DER_BUSY while handles are open unless force.
+	DestroyPool(ctx context.Context, pool string, force bool) error
+	GetPoolProps(ctx context.Context, pool string, ids ...PropID) (Props, error)
+	SetPoolProps(ctx context.Context, pool string, props Props) error
+	// EvictPool revokes every open handle of the pool: pool, container
+	// and object handles fail with DER_NO_HDL on their next use.
+	EvictPool(ctx context.Context, pool string) (evicted int, err error)
+}
+
+// PoolCreateReq describes a pool to create (dmg pool create).
+type PoolCreateReq struct {
+	Label string
+	UUID  UUID   // zero: generate one
+	Size  uint64 // space quota in bytes
+	Props Props
+	// LayoutVersion creates the pool as a release of that layout version
+	// would have; 0 means the newest the software knows.
+	LayoutVersion uint32
+}
+
+// PoolEntry names a pool in listings.
+type PoolEntry struct {
+	UUID  UUID   `json:"uuid"`
+	Label string `json:"label"`
+}
+
+// Pool is a pool handle (daos_pool_connect).
+type Pool interface {
+	UUID() UUID
+	Label() string
+	// Query returns space, rebuild state and version (daos_pool_query).
+	Query(ctx context.Context) (PoolInfo, error)
+	// GetProps returns the named properties, or all when none is named.
+	GetProps(ctx context.Context, ids ...PropID) (Props, error)
+	Attrs
+	ListContainers(ctx context.Context) ([]ContEntry, error)
+	// CreateContainer creates a container labelled label (may be empty),
+	// with props (daos_cont_create_with_label).
+	CreateContainer(ctx context.Context, label string, props Props) (UUID, error)
+	// DestroyContainer fails with DER_BUSY while handles are open unless force.
+	DestroyContainer(ctx context.Context, cont string, force bool) error
+	OpenContainer(ctx context.Context, cont string, flags ContFlags) (Container, error)
+	// Disconnect closes the handle (daos_pool_disconnect).
+	Disconnect(ctx context.Context) error
+}
+
+// Attrs are user attributes of a pool or container (daos_*_attr).
+type Attrs interface {
+	ListAttrs(ctx context.Context) ([]string, error)
+	// GetAttr fails with DER_NONEXIST for an unknown name.
+	GetAttr(ctx context.Context, name string) ([]byte, error)
+	SetAttr(ctx context.Context, name string, value []byte) error
+	DelAttr(ctx context.Context, name string) error
+}
+
+// PoolInfo is what a pool query reports.
+type PoolInfo struct {
+	UUID          UUID          `json:"uuid"`
+	Label         string        `json:"label"`
+	TotalBytes    uint64        `json:"total_bytes"`
+	UsedBytes     uint64        `json:"used_bytes"`
+	FreeBytes     uint64        `json:"free_bytes"`
+	Containers    int           `json:"containers"`
+	Handles       int           `json:"handles"`
+	Rebuild       RebuildState  `json:"rebuild"`
+	LayoutVersion uint32        `json:"layout_version"`
+	MaxVersion    uint32        `json:"max_layout_version"`
+	UpgradeStatus UpgradeStatus `json:"upgrade_status"`
+	Status        string        `json:"status"`
+}
+
+// RebuildState is the pool's rebuild status (struct daos_rebuild_status).
+type RebuildState struct {
+	State   string `json:"state"` // "idle", "busy" or "done"
+	Objects uint64 `json:"objects"`
+	Records uint64 `json:"records"`
+}
+
+// Busy reports whether a rebuild is in progress.
+func (r RebuildState) Busy() bool { return r.State == RebuildBusy }
+
+// Rebuild states.
+const (
+	RebuildIdle = "idle"
+	RebuildBusy = "busy"
+	RebuildDone = "done"
+)
+
+// ContEntry names a container in listings.
+type ContEntry struct {
+	UUID  UUID   `json:"uuid"`
+	Label string `json:"label"`
+}
+
+// Container is a container handle (daos_cont_open).
+type Container interface {
+	UUID() UUID
+	Label() string
+	Query(ctx context.Context) (ContInfo, error)
+	GetProps(ctx context.Context, ids ...PropID) (Props, error)
+	SetProps(ctx context.Context, props Props) error
+	Attrs
+	// AllocOIDs reserves n consecutive OID lo values and returns the first
+	// (daos_cont_alloc_oids).
+	AllocOIDs(ctx context.Context, n uint64) (uint64, error)
+	// CreateSnapshot takes a snapshot and returns its epoch; with OIT set it
+	// also materialises the Object ID Table (daos_cont_create_snap_opt with
+	// DAOS_SNAP_OPT_CR|DAOS_SNAP_OPT_OIT).
+	CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error)
+	ListSnapshots(ctx context.Context) ([]Snapshot, error)
+	// DestroySnapshot removes the snapshot and its OIT.
+	DestroySnapshot(ctx context.Context, epoch uint64) error
+	OpenObject(ctx context.Context, oid OID, mode ObjMode) (Object, error)
+	// OpenOIT opens the OIT of a snapshot taken with oit set; DER_NONEXIST
+	// if there is none at that epoch.
+	OpenOIT(ctx context.Context, epoch uint64) (OIT, error)
+	// OpenKV opens a flat key-value object (daos_kv_open).
+	OpenKV(ctx context.Context, oid OID, mode ObjMode) (KV, error)
+	Close(ctx context.Context) error
+}
+
+// ContInfo is what a container query reports.
+type ContInfo struct {
+	UUID       UUID      `json:"uuid"`
+	Label      string    `json:"label"`
+	LayoutType string    `json:"layout_type"`
+	Objects    uint64    `json:"objects"`
+	UsedBytes  uint64    `json:"used_bytes"`
+	Snapshots  int       `json:"snapshots"`
+	Handles    int       `json:"open_handles"`
+	Created    time.Time `json:"created"`
+}
+
+// Snapshot describes one container snapshot.
+type Snapshot struct {
+	Epoch uint64    `json:"epoch"`
+	Name  string    `json:"name,omitempty"`
+	OIT   bool      `json:"oit"`
+	Time  time.Time `json:"time"`
+}
+
+// ObjMode is an object open mode (DAOS_OO_*).
+type ObjMode uint32
+
+// Object open modes, DAOS's values.
+const (
+	ObjRO ObjMode = 1 << 1 // DAOS_OO_RO
+	ObjRW ObjMode = 1 << 2 // DAOS_OO_RW
+)
+
+// CondFlags are conditional operation flags (DAOS_COND_*).
+type CondFlags uint64
+
+// Conditional flags, DAOS's values.
+const (
+	CondPunch      CondFlags = 1 << 0 // punch only if the key exists, else DER_NONEXIST
+	CondDkeyInsert CondFlags = 1 << 1 // update fails DER_EXIST if the dkey exists
+	CondDkeyUpdate CondFlags = 1 << 2 // update fails DER_NONEXIST if the dkey does not
+	CondDkeyFetch  CondFlags = 1 << 3 // fetch fails DER_NONEXIST if the dkey does not exist
+	CondAkeyInsert CondFlags = 1 << 4 // update fails DER_EXIST if an akey exists
+	CondAkeyUpdate CondFlags = 1 << 5 // update fails DER_NONEXIST if an akey does not
+	CondAkeyFetch  CondFlags = 1 << 6 // fetch fails DER_NONEXIST if an akey does not exist
+)
+
+// IODType says whether an akey holds a single value or an array.
+type IODType uint8
+
+// IOD types (daos_iod_type_t).
+const (
+	IODSingle IODType = 1 // DAOS_IOD_SINGLE
+	IODArray  IODType = 2 // DAOS_IOD_ARRAY
+)
+
+// Recx is a range of array records (daos_recx_t).
+type Recx struct {
+	Idx uint64 `json:"idx"`
+	Nr  uint64 `json:"nr"`
+}
+
+// End is the index after the last record.
+func (r Recx) End() uint64 { return r.Idx + r.Nr }
+
+// IOD describes the values of one akey in an update or fetch (daos_iod_t
+// with its scatter-gather buffer).
+//
+// For a single value Size is the value's length: on update it must equal
+// len(Data); on fetch it is set to the stored length (0 if absent), and
+// Data, if non-nil, must be large enough or the fetch fails DER_REC2BIG.
+//
+// For an array Size is the record size and Recxs the ranges; Data holds
+// the records of every range back to back (len = Σ Nr × Size). On fetch
+// the ranges absent from storage are left untouched in Data, and Size is
+// set to 0 when no record at all was found.
+type IOD struct {
+	Akey  []byte
+	Type  IODType
+	Size  uint64
+	Recxs []Recx
+	Data  []byte
+}
+
+// Object is an object handle (daos_obj_open).
+type Object interface {
+	OID() OID
+	// Update writes every IOD under dkey atomically (daos_obj_update).
+	Update(ctx context.Context, dkey []byte, flags CondFlags, iods []IOD) error
+	// Fetch reads every IOD under dkey (daos_obj_fetch).
+	Fetch(ctx context.Context, dkey []byte, flags CondFlags, iods []IOD) error
+	// Punch removes the whole object (daos_obj_punch).
+	Punch(ctx context.Context) error
+	// PunchDkeys removes dkeys and everything under them.
+	PunchDkeys(ctx context.Context, flags CondFlags, dkeys [][]byte) error
+	// PunchAkeys removes akeys under one dkey.
+	PunchAkeys(ctx context.Context, dkey []byte, flags CondFlags, akeys [][]byte) error
+	// ListDkeys returns up to nr dkeys packed into buf, continuing from
+	// anchor. If the first key does not fit, it fails with a
+	// *KeyTooBigError (DER_KEY2BIG) naming the size needed.
+	ListDkeys(ctx context.Context, anchor *Anchor, nr int, buf []byte) ([][]byte, error)
+	// ListAkeys does the same for the akeys of one dkey.
+	ListAkeys(ctx context.Context, dkey []byte, anchor *Anchor, nr int, buf []byte) ([][]byte, error)
+	// QueryMax returns the largest dkey, its largest akey and that akey's
+	// highest array extent (daos_obj_query_key with DAOS_GET_MAX|
+	// DAOS_GET_DKEY|DAOS_GET_AKEY|DAOS_GET_RECX). For an array only the
+	// dkeys must be uint64. DER_NONEXIST if the object holds nothing.
+	QueryMax(ctx context.Context) (KeyQuery, error)
+	// QueryMaxRecx returns the highest extent of an array akey under dkey.
+	QueryMaxRecx(ctx context.Context, dkey, akey []byte) (Recx, error)
+	Close() error
+}
+
+// KeyQuery is the result of QueryMax.
+type KeyQuery struct {
+	Dkey []byte
+	Akey []byte
+	Recx Recx // zero when the akey holds a single value
+}
+
+// KV is a flat key-value object (daos_kv_*): each key is a dkey holding one
+// single value under akey "0", as libdaos's KV layer stores it.
+type KV interface {
+	OID() OID
+	Put(ctx context.Context, key string, value []byte) error
+	// Get fails with DER_NONEXIST for an absent key.
+	Get(ctx context.Context, key string) ([]byte, error)
+	Remove(ctx context.Context, key string) error
+	List(ctx context.Context, anchor *Anchor, nr int) ([]string, error)
+	Close() error
+}
+
+// OIT is an open Object ID Table of a snapshot (daos_oit_open).
+type OIT interface {
+	Epoch() uint64
+	// List returns up to nr OIDs from anchor (daos_oit_list).
+	List(ctx context.Context, anchor *Anchor, nr int) ([]OID, error)
+	// Mark stores marker (at most MarkerMaxLen bytes) for oid; a nil
+	// marker clears it. DER_NONEXIST if oid is not in the table.
+	Mark(ctx context.Context, oid OID, marker []byte) error
+	// MarkMany marks many OIDs with the same marker, as if by one Mark
+	// each; it stops at the first error.
+	MarkMany(ctx context.Context, oids []OID, marker []byte) error
+	// ListUnmarked returns up to nr OIDs that carry no marker.
+	ListUnmarked(ctx context.Context, anchor *Anchor, nr int) ([]OID, error)
+	// ListFilter returns up to nr OIDs for which filter returns true;
+	// filter sees each OID with its marker (nil if unmarked). An error from
+	// filter stops the listing and is returned.
+	ListFilter(ctx context.Context, anchor *Anchor, nr int, filter OITFilter) ([]OID, error)
+	Close() error
+}
+
+// OITFilter decides whether ListFilter returns an OID.
+type OITFilter func(oid OID, marker []byte) (bool, error)
+
+// MarkerMaxLen is the largest OIT marker daosgo stores (128 bits, as the
+// middleware consistency design specifies).
+const MarkerMaxLen = 16
+
+// Anchor is an opaque, resumable position in a listing (daos_anchor_t).
+// The zero Anchor starts at the beginning; EOF reports the end.
+type Anchor struct {
+	state []byte
+	eof   bool
+}
+
+// EOF reports whether the listing has returned everything.
+func (a *Anchor) EOF() bool { return a.eof }
+
+// Reset makes the anchor start from the beginning again.
+func (a *Anchor) Reset() { *a = Anchor{} }
+
+// State and SetState are for backends: the anchor's content is theirs.
+func (a *Anchor) State() []byte { return a.state }
+
+// SetState records a backend's position and whether the end was reached.
+func (a *Anchor) SetState(state []byte, eof bool) {
+	a.state = append(a.state[:0], state...)
+	a.eof = eof
+}

@@ -1,0 +1,159 @@
+// Package daosgotest is the conformance suite of daosgo backends, in the
+// spirit of testing/fstest: Run checks, against any daosgo.Backend, every
+// call of the API with its error paths. The embedded engine runs it in
+// `make test`; the libdaos backend runs the same suite against a real DAOS
+// pool in `make test-daos`.
+package daosgotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"gotest.tools/v3/assert"
+)
+
+// Harness tells the suite how to get pools from a backend.
+type Harness struct {
+	Backend daosgo.Backend
+	// Pool is the label or UUID of an existing pool the suite may create
+	// containers in. Empty when PoolAdmin is set: the suite then creates
+	// and destroys its own pools.
+	Pool string
+	// PoolAdmin says the backend may create, evict and destroy pools
+	// (true for the embedded engine; on real DAOS this needs dmg rights).
+	PoolAdmin bool
+	// PoolSize is the size of pools the suite creates (default 256 MiB).
+	PoolSize uint64
+}
+
+// Run runs the whole suite as subtests of t.
+func Run(t *testing.T, h Harness) {
+	if h.PoolSize == 0 {
+		h.PoolSize = 256 << 20
+	}
+	s := &suite{h: h}
+	t.Run("Pool", s.testPool)
+	if h.PoolAdmin {
+		t.Run("Admin", s.testAdmin)
+		t.Run("Quota", s.testQuota)
+	}
+	t.Run("Container", s.testContainer)
+	t.Run("Exclusive", s.testExclusive)
+	t.Run("Snapshots", s.testSnapshots)
+	t.Run("SingleValues", s.testSingleValues)
+	t.Run("Conditional", s.testConditional)
+	t.Run("Arrays", s.testArrays)
+	t.Run("Punch", s.testPunch)
+	t.Run("ListKeys", s.testListKeys)
+	t.Run("QueryKey", s.testQueryKey)
+	t.Run("KV", s.testKV)
+	t.Run("OIT", s.testOIT)
+	t.Run("Handles", s.testHandles)
+}
+
+type suite struct {
+	h Harness
+	n int
+}
+
+func ctx() context.Context { return context.Background() }
+
+// isErr asserts that err carries the DAOS code want.
+func isErr(t *testing.T, err error, want daosgo.Errno) {
+	t.Helper()
+	assert.Assert(t, err != nil, "want %s, got success", want.Name())
+	assert.Assert(t, errors.Is(err, want), "want %s, got %v", want.Name(), err)
+}
+
+func (s *suite) name(prefix string) string {
+	s.n++
+	return fmt.Sprintf("%s-%d", prefix, s.n)
+}
+
+// pool returns the label of a pool to work in: the harness's, or a fresh
+// one that is destroyed when the test ends.
+func (s *suite) pool(t *testing.T) string {
+	t.Helper()
+	if !s.h.PoolAdmin {
+		return s.h.Pool
+	}
+	label := s.name("pool")
+	_, err := s.h.Backend.Admin().CreatePool(ctx(), daosgo.PoolCreateReq{Label: label, Size: s.h.PoolSize})
+	assert.NilError(t, err)
+	t.Cleanup(func() { _ = s.h.Backend.Admin().DestroyPool(ctx(), label, true) })
+	return label
+}
+
+func (s *suite) connect(t *testing.T, pool string, flags daosgo.PoolFlags) daosgo.Pool {
+	t.Helper()
+	p, err := s.h.Backend.Connect(ctx(), pool, flags)
+	assert.NilError(t, err)
+	t.Cleanup(func() { _ = p.Disconnect(ctx()) })
+	return p
+}
+
+// cont creates a container and opens it RW; both go away with the test.
+func (s *suite) cont(t *testing.T, props ...daosgo.Prop) (daosgo.Pool, daosgo.Container) {
+	t.Helper()
+	p := s.connect(t, s.pool(t), daosgo.PoolRW)
+	label := s.name("cont")
+	_, err := p.CreateContainer(ctx(), label, props)
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx(), label, daosgo.ContRW)
+	assert.NilError(t, err)
+	t.Cleanup(func() {
+		_ = c.Close(ctx())
+		_ = p.DestroyContainer(ctx(), label, true)
+	})
+	return p, c
+}
+
+// obj opens a fresh object of type ot in c.
+func (s *suite) obj(t *testing.T, c daosgo.Container, ot daosgo.ObjectType) daosgo.Object {
+	t.Helper()
+	lo, err := c.AllocOIDs(ctx(), 1)
+	assert.NilError(t, err)
+	o, err := c.OpenObject(ctx(), daosgo.GenerateOID(0, lo, ot, daosgo.OCS1), daosgo.ObjRW)
+	assert.NilError(t, err)
+	t.Cleanup(func() { _ = o.Close() })
+	return o
+}
+
+func put(t *testing.T, o daosgo.Object, dkey, akey, val string) {
+	t.Helper()
+	assert.NilError(t, daosgo.PutSingle(ctx(), o, []byte(dkey), akey, []byte(val)))
+}
+
+func get(t *testing.T, o daosgo.Object, dkey, akey string) string {
+	t.Helper()
+	v, err := daosgo.GetSingle(ctx(), o, []byte(dkey), akey)
+	assert.NilError(t, err)
+	return string(v)
+}
+
+// attrsContract checks the attribute calls shared by pools and containers.
+func attrsContract(t *testing.T, a daosgo.Attrs) {
+	names, err := a.ListAttrs(ctx())
+	assert.NilError(t, err)
+	assert.Equal(t, len(names), 0)
+	assert.NilError(t, a.SetAttr(ctx(), "b", []byte("2")))
+	assert.NilError(t, a.SetAttr(ctx(), "a", []byte("1")))
+	assert.NilError(t, a.SetAttr(ctx(), "a", []byte("one")))
+	v, err := a.GetAttr(ctx(), "a")
+	assert.NilError(t, err)
+	assert.Equal(t, string(v), "one")
+	names, err = a.ListAttrs(ctx())
+	assert.NilError(t, err)
+	assert.DeepEqual(t, names, []string{"a", "b"})
+	_, err = a.GetAttr(ctx(), "nope")
+	isErr(t, err, daosgo.ErrNonexist)
+	isErr(t, a.DelAttr(ctx(), "nope"), daosgo.ErrNonexist)
+	isErr(t, a.SetAttr(ctx(), "", []byte("x")), daosgo.ErrInval)
+	assert.NilError(t, a.DelAttr(ctx(), "b"))
+	names, err = a.ListAttrs(ctx())
+	assert.NilError(t, err)
+	assert.DeepEqual(t, names, []string{"a"})
+}

@@ -1,0 +1,571 @@
+// Package embedded is daosgo's embedded engine: a real DAOS-like engine
+// that keeps each pool in one SQLite file (WAL mode) under a root
+// directory, so that several processes can use a pool at once and nothing
+// needs to be installed. It keeps DAOS semantics: handles and their
+// eviction, exclusive container opens, snapshots with a materialised Object
+// ID Table, DAOS error codes, a space quota per pool, and every operation
+// atomic.
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/google/uuid"
+)
+
+// Layout tells the engine which layout versions it knows and which
+// properties a pool or container gets by default at each version, so that
+// a pool created at an old version, and the containers created in it, look
+// as an older release made them. The upgrade registry provides one; Base
+// is used otherwise.
+type Layout interface {
+	// MaxVersion is the newest pool layout version the software knows.
+	MaxVersion() uint32
+	// PoolDefaults are the properties a pool created at version v gets.
+	PoolDefaults(v uint32) daosgo.Props
+	// ContDefaults are the properties a container created in a pool at
+	// version v gets.
+	ContDefaults(v uint32) daosgo.Props
+}
+
+// BaseLayout is the layout of version 1 alone: the properties DAOS pools
+// and containers had before the layout version existed.
+type BaseLayout struct{}
+
+// MaxVersion is 1.
+func (BaseLayout) MaxVersion() uint32 { return 1 }
+
+// PoolDefaults returns DAOS's defaults for the original pool properties.
+func (BaseLayout) PoolDefaults(uint32) daosgo.Props {
+	return daosgo.Props{
+		daosgo.NumProp(daosgo.PropPoolSpaceRB, 0),
+		daosgo.NumProp(daosgo.PropPoolSelfHeal, 3), // exclude | rebuild
+		daosgo.NumProp(daosgo.PropPoolReclaim, 1),  // lazy
+		daosgo.NumProp(daosgo.PropPoolECCellSize, 1<<20),
+		daosgo.NumProp(daosgo.PropPoolRedunFac, 0),
+	}
+}
+
+// ContDefaults returns DAOS's defaults for the original container properties.
+func (BaseLayout) ContDefaults(uint32) daosgo.Props {
+	return daosgo.Props{
+		daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutUnknown),
+		daosgo.NumProp(daosgo.PropContLayoutVersion, 1),
+		daosgo.NumProp(daosgo.PropContCsum, 0),
+		daosgo.NumProp(daosgo.PropContRedunFac, 0),
+		daosgo.NumProp(daosgo.PropContRedunLvl, 1),
+		daosgo.NumProp(daosgo.PropContSnapshotMax, 0),
+		daosgo.NumProp(daosgo.PropContCompress, 0),
+		daosgo.NumProp(daosgo.PropContEncrypt, 0),
+		daosgo.NumProp(daosgo.PropContDedup, 0),
+	}
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Root is the directory holding the pool files. Default: $DAOSGO_HOME,
+	// else ~/.local/share/daosgo.
+	Root string
+	// LockWait bounds how long an operation waits for another process's
+	// write lock before failing DER_BUSY. Default: $DAOSGO_LOCK_TIMEOUT
+	// (a Go duration), else 10s.
+	LockWait time.Duration
+	// Layout gives the known layout versions. Default: BaseLayout.
+	Layout Layout
+}
+
+// DefaultRoot returns the root directory used when Options.Root is empty.
+func DefaultRoot() (string, error) {
+	if d := os.Getenv("DAOSGO_HOME"); d != "" {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no DAOSGO_HOME and no home directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "daosgo"), nil
+}
+
+// Engine is the embedded backend. It is safe for concurrent use.
+type Engine struct {
+	root     string
+	lockWait time.Duration
+	layout   Layout
+	owner    string
+
+	mu     sync.Mutex
+	stores map[uuid.UUID]*store
+	closed bool
+}
+
+var _ daosgo.Backend = (*Engine)(nil)
+var _ daosgo.Admin = (*Engine)(nil)
+
+const poolSuffix = ".pool"
+
+// Open opens (creating if needed) the engine's root directory.
+func Open(opts Options) (*Engine, error) {
+	root := opts.Root
+	if root == "" {
+		var err error
+		if root, err = DefaultRoot(); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded engine root %s: %w", root, err)
+	}
+	wait := opts.LockWait
+	if wait == 0 {
+		wait = 10 * time.Second
+		if s := os.Getenv("DAOSGO_LOCK_TIMEOUT"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("DAOSGO_LOCK_TIMEOUT=%q: want a positive duration such as 30s", s)
+			}
+			wait = d
+		}
+	}
+	layout := opts.Layout
+	if layout == nil {
+		layout = BaseLayout{}
+	}
+	return &Engine{root: root, lockWait: wait, layout: layout, owner: processOwner(),
+		stores: map[uuid.UUID]*store{}}, nil
+}
+
+// Name returns "embedded".
+func (e *Engine) Name() string { return "embedded" }
+
+// Root returns the directory holding the pool files.
+func (e *Engine) Root() string { return e.root }
+
+// Admin returns the engine itself: it plays the management service too.
+func (e *Engine) Admin() daosgo.Admin { return e }
+
+// Close closes every pool file this engine opened. Handles of this process
+// that were not closed stay recorded until evicted or found dead.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for id, s := range e.stores {
+		errs = append(errs, s.close())
+		delete(e.stores, id)
+	}
+	e.closed = true
+	return errors.Join(errs...)
+}
+
+func (e *Engine) poolPath(id uuid.UUID) string {
+	return filepath.Join(e.root, id.String()+poolSuffix)
+}
+
+// lockRoot serialises pool creation and destruction across processes, so
+// that two processes cannot create pools with the same label.
+func (e *Engine) lockRoot() (func(), error) {
+	f, err := os.OpenFile(filepath.Join(e.root, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// storeFor returns this process's store for a pool file, opening it once.
+func (e *Engine) storeFor(id uuid.UUID) (*store, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, daosgo.Errorf(daosgo.ErrUninit, "embedded engine is closed")
+	}
+	if s, ok := e.stores[id]; ok {
+		return s, nil
+	}
+	path := e.poolPath(id)
+	if _, err := os.Stat(path); err != nil {
+		return nil, daosgo.Errorf(daosgo.ErrNonexist, "pool %s", id)
+	}
+	s, err := openStore(path, id.String(), e.lockWait)
+	if err != nil {
+		return nil, err
+	}
+	e.stores[id] = s
+	return s, nil
+}
+
+func (e *Engine) dropStore(id uuid.UUID) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.stores[id]; ok {
+		s.close()
+		delete(e.stores, id)
+	}
+}
+
+// poolIDs lists the UUIDs of the pool files under the root.
+func (e *Engine) poolIDs() ([]uuid.UUID, error) {
+	ents, err := os.ReadDir(e.root)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	for _, de := range ents {
+		name := de.Name()
+		if !strings.HasSuffix(name, poolSuffix) {
+			continue
+		}
+		id, err := uuid.Parse(strings.TrimSuffix(name, poolSuffix))
+		if err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// resolve finds a pool by UUID or label.
+func (e *Engine) resolve(ctx context.Context, pool string) (uuid.UUID, *store, error) {
+	if pool == "" {
+		return uuid.Nil, nil, daosgo.Errorf(daosgo.ErrInval, "no pool named")
+	}
+	if id, err := uuid.Parse(pool); err == nil {
+		s, err := e.storeFor(id)
+		return id, s, err
+	}
+	ids, err := e.poolIDs()
+	if err != nil {
+		return uuid.Nil, nil, err
+	}
+	for _, id := range ids {
+		s, err := e.storeFor(id)
+		if err != nil {
+			continue // destroyed meanwhile
+		}
+		label, err := s.poolLabel(ctx)
+		if err != nil {
+			continue
+		}
+		if label == pool {
+			s.name = label
+			return id, s, nil
+		}
+	}
+	return uuid.Nil, nil, daosgo.Errorf(daosgo.ErrNonexist, "pool %q", pool)
+}
+
+func (s *store) poolLabel(ctx context.Context) (string, error) {
+	var label string
+	err := s.read(ctx, func(t *tx) error {
+		err := t.row(`SELECT sval FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolLabel)}, &label)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return label, err
+}
+
+// CreatePool creates a pool file (dmg pool create).
+func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daosgo.PoolEntry, error) {
+	if err := daosgo.ValidLabel(req.Label); err != nil {
+		return daosgo.PoolEntry{}, err
+	}
+	if req.Size == 0 {
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size must be greater than 0", req.Label)
+	}
+	version := req.LayoutVersion
+	if version == 0 {
+		version = e.layout.MaxVersion()
+	}
+	if version > e.layout.MaxVersion() {
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval,
+			"pool %q: layout version %d is newer than this software's %d", req.Label, version, e.layout.MaxVersion())
+	}
+	id := req.UUID
+	if id == uuid.Nil {
+		id = uuid.New()
+	}
+	unlock, err := e.lockRoot()
+	if err != nil {
+		return daosgo.PoolEntry{}, err
+	}
+	defer unlock()
+	if _, _, err := e.resolve(ctx, req.Label); err == nil {
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrExist, "pool label %q is already used", req.Label)
+	}
+	final := e.poolPath(id)
+	if _, err := os.Stat(final); err == nil {
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrExist, "pool %s", id)
+	}
+	props := e.layout.PoolDefaults(version)
+	for _, p := range req.Props {
+		if !p.ID.IsPool() {
+			return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "%s is not a pool property", p.ID)
+		}
+		if p.ID.Info().ReadOnly {
+			return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrNoPerm, "pool property %s is set by the system", p.Name())
+		}
+		props.Set(p)
+	}
+	props.Set(daosgo.StrProp(daosgo.PropPoolLabel, req.Label))
+	props.Set(daosgo.NumProp(daosgo.PropPoolGlobalVersion, uint64(version)))
+	props.Set(daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(daosgo.UpgradeNotStarted)))
+
+	// Build the file under a temporary name and rename it into place, so
+	// that a crash never leaves a half-made pool that lookups would find.
+	tmp := final + ".tmp"
+	os.Remove(tmp)
+	s, err := openStore(tmp, req.Label, e.lockWait)
+	if err != nil {
+		return daosgo.PoolEntry{}, err
+	}
+	err = s.write(ctx, func(t *tx) error {
+		if _, err := t.ExecContext(ctx, schema); err != nil {
+			return s.mapErr(err)
+		}
+		for k, v := range map[string]any{
+			"schema_version": schemaVersion, "uuid": id.String(), "quota": int64(req.Size),
+			"used": 0, "created": time.Now().UnixNano(), "rebuild": daosgo.RebuildIdle,
+		} {
+			// Unprepared: the tables exist only inside this transaction.
+			if _, err := t.ExecContext(ctx, `INSERT INTO meta(k, v) VALUES(?, ?)`, k, v); err != nil {
+				return s.mapErr(err)
+			}
+		}
+		for _, p := range props {
+			if _, err := t.ExecContext(ctx, `INSERT INTO pool_props(id, sval, ival) VALUES(?, ?, ?)`,
+				int64(p.ID), p.Str, int64(p.Num)); err != nil {
+				return s.mapErr(err)
+			}
+		}
+		return nil
+	})
+	if cerr := s.close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, final)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return daosgo.PoolEntry{}, fmt.Errorf("create pool %q: %w", req.Label, err)
+	}
+	return daosgo.PoolEntry{UUID: id, Label: req.Label}, nil
+}
+
+func putPoolProps(t *tx, props daosgo.Props) error {
+	for _, p := range props {
+		if _, err := t.exec(`INSERT OR REPLACE INTO pool_props(id, sval, ival) VALUES(?, ?, ?)`,
+			int64(p.ID), p.Str, int64(p.Num)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListPools lists the pools under the root, sorted by label.
+func (e *Engine) ListPools(ctx context.Context) ([]daosgo.PoolEntry, error) {
+	ids, err := e.poolIDs()
+	if err != nil {
+		return nil, err
+	}
+	var out []daosgo.PoolEntry
+	for _, id := range ids {
+		s, err := e.storeFor(id)
+		if err != nil {
+			continue
+		}
+		label, err := s.poolLabel(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list pools: %w", err)
+		}
+		out = append(out, daosgo.PoolEntry{UUID: id, Label: label})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out, nil
+}
+
+// DestroyPool removes a pool file. Without force it fails DER_BUSY while any
+// live process has a handle open; with force it evicts them first.
+func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error {
+	unlock, err := e.lockRoot()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	id, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(t *tx) error {
+		n, err := liveHandles(t, `SELECT id, owner FROM handles`)
+		if err != nil {
+			return err
+		}
+		if n > 0 && !force {
+			return daosgo.Errorf(daosgo.ErrBusy, "pool %s has %d open handle(s); disconnect them or use force", pool, n)
+		}
+		// Evict before unlinking: a process still holding the file open
+		// then sees its handles gone, instead of writing to a removed file.
+		_, err = t.exec(`DELETE FROM handles`)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	e.dropStore(id)
+	path := e.poolPath(id)
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("destroy pool %s: %w", pool, err)
+	}
+	return nil
+}
+
+// GetPoolProps returns pool properties without a pool handle, as dmg does.
+func (e *Engine) GetPoolProps(ctx context.Context, pool string, ids ...daosgo.PropID) (daosgo.Props, error) {
+	_, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	var props daosgo.Props
+	err = s.read(ctx, func(t *tx) error {
+		props, err = getPoolProps(t, ids)
+		return err
+	})
+	return props, err
+}
+
+func getPoolProps(t *tx, ids []daosgo.PropID) (daosgo.Props, error) {
+	rows, err := t.query(`SELECT id, sval, ival FROM pool_props ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all daosgo.Props
+	for rows.Next() {
+		var id, ival int64
+		var sval sql.NullString
+		if err := rows.Scan(&id, &sval, &ival); err != nil {
+			return nil, err
+		}
+		p := daosgo.Prop{ID: daosgo.PropID(id), Num: uint64(ival)}
+		if p.Kind() == daosgo.KindString {
+			p.Str, p.Num = sval.String, 0
+		}
+		all = append(all, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return selectProps(all, ids, "pool")
+}
+
+// selectProps keeps the requested properties, in request order; an ID the
+// object does not have fails DER_NONEXIST, as daos_pool_query with a
+// property the pool lacks does.
+func selectProps(all daosgo.Props, ids []daosgo.PropID, what string) (daosgo.Props, error) {
+	if len(ids) == 0 {
+		return all, nil
+	}
+	out := make(daosgo.Props, 0, len(ids))
+	for _, id := range ids {
+		p, ok := all.Get(id)
+		if !ok {
+			return nil, daosgo.Errorf(daosgo.ErrNonexist, "%s property %s", what, id)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// SetPoolProps sets user-settable pool properties (dmg pool set-prop).
+func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Props) error {
+	for _, p := range props {
+		if !p.ID.IsPool() || !p.ID.Known() {
+			return daosgo.Errorf(daosgo.ErrInval, "%s is not a pool property", p.ID)
+		}
+		if p.ID.Info().ReadOnly {
+			return daosgo.Errorf(daosgo.ErrNoPerm, "pool property %s is set by the system", p.Name())
+		}
+	}
+	unlock, err := e.lockRoot() // a label change must stay unique
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	id, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if p, ok := props.Get(daosgo.PropPoolLabel); ok {
+		if err := daosgo.ValidLabel(p.Str); err != nil {
+			return err
+		}
+		if other, _, err := e.resolve(ctx, p.Str); err == nil && other != id {
+			return daosgo.Errorf(daosgo.ErrExist, "pool label %q is already used", p.Str)
+		}
+	}
+	err = s.write(ctx, func(t *tx) error { return putPoolProps(t, props) })
+	if err == nil {
+		if p, ok := props.Get(daosgo.PropPoolLabel); ok {
+			s.name = p.Str
+		}
+	}
+	return err
+}
+
+// EvictPool revokes every handle on the pool (dmg pool evict).
+func (e *Engine) EvictPool(ctx context.Context, pool string) (int, error) {
+	_, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.write(ctx, func(t *tx) error {
+		r, err := t.exec(`DELETE FROM handles WHERE cont IS NULL`)
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		_, err = t.exec(`DELETE FROM handles`)
+		return err
+	})
+	return int(n), err
+}
+
+// SetRebuildState records the pool's rebuild state. DAOS's engines set it
+// when a target is excluded or reintegrated; the embedded engine has no
+// targets, so tests and the CLI set it to exercise what depends on it (an
+// upgrade must refuse to start during a rebuild).
+func (e *Engine) SetRebuildState(ctx context.Context, pool string, state string) error {
+	switch state {
+	case daosgo.RebuildIdle, daosgo.RebuildBusy, daosgo.RebuildDone:
+	default:
+		return daosgo.Errorf(daosgo.ErrInval, "rebuild state %q (want idle, busy or done)", state)
+	}
+	_, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		_, err := t.exec(`UPDATE meta SET v = ? WHERE k = 'rebuild'`, state)
+		return err
+	})
+}

@@ -1,0 +1,586 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// object is an object handle. Opening one touches no storage, as in DAOS;
+// each operation checks the container handle in its own transaction.
+type object struct {
+	c    *contHandle
+	oid  daosgo.OID
+	mode daosgo.ObjMode
+}
+
+var _ daosgo.Object = (*object)(nil)
+
+func (o *object) OID() daosgo.OID { return o.oid }
+func (o *object) Close() error    { return nil }
+
+// Keys are stored so that memcmp order is DAOS's order: integer keys of
+// uint64-keyed object types are turned from host (little-endian) order into
+// big-endian bytes.
+
+func storeKey(k []byte, integer bool, what string) ([]byte, error) {
+	if len(k) == 0 {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "%s is empty", what)
+	}
+	if !integer {
+		return k, nil
+	}
+	if len(k) != 8 {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "%s must be an 8-byte integer for this object type, got %d bytes", what, len(k))
+	}
+	return binary.BigEndian.AppendUint64(nil, binary.LittleEndian.Uint64(k)), nil
+}
+
+func apiKey(k []byte, integer bool) []byte {
+	if !integer || len(k) != 8 {
+		return k
+	}
+	return binary.LittleEndian.AppendUint64(nil, binary.BigEndian.Uint64(k))
+}
+
+func (o *object) dkey(k []byte) ([]byte, error) {
+	return storeKey(k, o.oid.Type().DkeyUint64(), "dkey")
+}
+func (o *object) akey(k []byte) ([]byte, error) {
+	return storeKey(k, o.oid.Type().AkeyUint64(), "akey")
+}
+
+// objArgs are the leading arguments of every per-object query.
+func (o *object) args(more ...any) []any {
+	return append([]any{o.c.c.id, int64(o.oid.Hi), int64(o.oid.Lo)}, more...)
+}
+
+const objWhere = `cont = ? AND hi = ? AND lo = ?`
+
+func (o *object) write(ctx context.Context, fn func(*tx) error) error {
+	if o.mode != daosgo.ObjRW {
+		return daosgo.Errorf(daosgo.ErrNoPerm, "object %s is open read-only", o.oid)
+	}
+	return o.c.writeCheck(ctx, fn)
+}
+
+func exists(t *tx, query string, args []any) (bool, error) {
+	var one int
+	err := t.row(query, args, &one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func rowCost(dkey, akey, val []byte) int64 { return int64(len(dkey) + len(akey) + len(val)) }
+
+func validateIODs(iods []daosgo.IOD, update bool) error {
+	if len(iods) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "no IOD given")
+	}
+	for i := range iods {
+		d := &iods[i]
+		switch d.Type {
+		case daosgo.IODSingle:
+			if update && d.Size != uint64(len(d.Data)) {
+				return daosgo.Errorf(daosgo.ErrInval, "akey %q: single value size %d does not match its %d-byte buffer", d.Akey, d.Size, len(d.Data))
+			}
+		case daosgo.IODArray:
+			if len(d.Recxs) == 0 {
+				return daosgo.Errorf(daosgo.ErrInval, "akey %q: array IOD without extents", d.Akey)
+			}
+			if update && d.Size == 0 {
+				return daosgo.Errorf(daosgo.ErrInval, "akey %q: array record size is 0", d.Akey)
+			}
+			var total uint64
+			for _, r := range d.Recxs {
+				if r.Nr == 0 {
+					return daosgo.Errorf(daosgo.ErrInval, "akey %q: empty extent at %d", d.Akey, r.Idx)
+				}
+				if r.Idx+r.Nr < r.Idx || r.Idx+r.Nr > 1<<62 {
+					return daosgo.Errorf(daosgo.ErrOverflow, "akey %q: extent [%d, +%d) out of range", d.Akey, r.Idx, r.Nr)
+				}
+				total += r.Nr
+			}
+			if (update || d.Size != 0) && uint64(len(d.Data)) < total*d.Size {
+				return daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
+					d.Akey, total, d.Size, total*d.Size, len(d.Data))
+			}
+		default:
+			return daosgo.Errorf(daosgo.ErrInval, "akey %q: IOD type %d", d.Akey, d.Type)
+		}
+	}
+	return nil
+}
+
+// Update writes all IODs under dkey in one transaction. A single value of
+// size 0 punches the akey, as in DAOS.
+func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
+	dk, err := o.dkey(dkey)
+	if err != nil {
+		return err
+	}
+	if err := validateIODs(iods, true); err != nil {
+		return err
+	}
+	return o.write(ctx, func(t *tx) error {
+		if flags&(daosgo.CondDkeyInsert|daosgo.CondDkeyUpdate) != 0 {
+			ok, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+` AND dkey = ? LIMIT 1`, o.args(dk))
+			if err != nil {
+				return err
+			}
+			if ok && flags&daosgo.CondDkeyInsert != 0 {
+				return daosgo.Errorf(daosgo.ErrExist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
+			}
+			if !ok && flags&daosgo.CondDkeyUpdate != 0 {
+				return daosgo.Errorf(daosgo.ErrNonexist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
+			}
+		}
+		var delta int64
+		for i := range iods {
+			d, err := o.updateIOD(t, dk, flags, &iods[i])
+			if err != nil {
+				return err
+			}
+			delta += d
+		}
+		return addUsed(t, delta)
+	})
+}
+
+// updateIOD applies one IOD and returns the change in stored bytes.
+func (o *object) updateIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.IOD) (int64, error) {
+	ak, err := o.akey(iod.Akey)
+	if err != nil {
+		return 0, err
+	}
+	// The first row of the akey says whether it exists and of which kind:
+	// idx -1 sorts first, so a single value shows up before any extent.
+	var firstIdx, firstSize int64
+	err = t.row(`SELECT idx, rsize FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? ORDER BY idx LIMIT 1`,
+		o.args(dk, ak), &firstIdx, &firstSize)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if found && flags&daosgo.CondAkeyInsert != 0 {
+		return 0, daosgo.Errorf(daosgo.ErrExist, "object %s: akey %q", o.oid, daosgo.KeyString(iod.Akey))
+	}
+	if !found && flags&daosgo.CondAkeyUpdate != 0 {
+		return 0, daosgo.Errorf(daosgo.ErrNonexist, "object %s: akey %q", o.oid, daosgo.KeyString(iod.Akey))
+	}
+	if iod.Type == daosgo.IODSingle {
+		if found && firstIdx >= 0 {
+			return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds an array, not a single value", o.oid, daosgo.KeyString(iod.Akey))
+		}
+		var old int64
+		if found {
+			old = rowCost(dk, ak, make([]byte, firstSize))
+		}
+		if iod.Size == 0 { // DAOS: a zero-size single value punches the akey
+			_, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak)...)
+			return -old, err
+		}
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val) VALUES(?, ?, ?, ?, ?, -1, ?, ?)`,
+			o.args(dk, ak, int64(len(iod.Data)), iod.Data)...)
+		return rowCost(dk, ak, iod.Data) - old, err
+	}
+	if found && firstIdx < 0 {
+		return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds a single value, not an array", o.oid, daosgo.KeyString(iod.Akey))
+	}
+	if found && uint64(firstSize) != iod.Size {
+		return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), firstSize, iod.Size)
+	}
+	var delta int64
+	off := uint64(0)
+	for _, r := range iod.Recxs {
+		n := r.Nr * iod.Size
+		d, err := o.writeExtent(t, dk, ak, int64(iod.Size), int64(r.Idx), iod.Data[off:off+n])
+		if err != nil {
+			return 0, err
+		}
+		delta += d
+		off += n
+	}
+	return delta, nil
+}
+
+// extent is one stored array extent.
+type extent struct {
+	idx  int64
+	data []byte
+}
+
+// overlapping returns the extents of an akey that intersect [start, end),
+// ordered by index. Extents never overlap each other, so at most one starts
+// before start: the last one that does.
+func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]extent, error) {
+	rows, err := t.query(`SELECT idx, val FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx < ?
+		AND idx >= COALESCE((SELECT idx FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx <= ? ORDER BY idx DESC LIMIT 1), ?)
+		ORDER BY idx`, o.args(dk, ak, end, o.c.c.id, int64(o.oid.Hi), int64(o.oid.Lo), dk, ak, start, start)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []extent
+	for rows.Next() {
+		var e extent
+		if err := rows.Scan(&e.idx, &e.data); err != nil {
+			return nil, err
+		}
+		if e.idx+int64(len(e.data))/rsize > start {
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
+}
+
+// writeExtent stores data as records [idx, idx+len/rsize), trimming the
+// extents it overlaps, and returns the change in stored bytes.
+func (o *object) writeExtent(t *tx, dk, ak []byte, rsize, idx int64, data []byte) (int64, error) {
+	end := idx + int64(len(data))/rsize
+	olds, err := o.overlapping(t, dk, ak, rsize, idx, end)
+	if err != nil {
+		return 0, err
+	}
+	var delta int64
+	put := func(at int64, b []byte) error {
+		delta += rowCost(dk, ak, b)
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.args(dk, ak, at, rsize, b)...)
+		return err
+	}
+	for _, e := range olds {
+		delta -= rowCost(dk, ak, e.data)
+		if _, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`, o.args(dk, ak, e.idx)...); err != nil {
+			return 0, err
+		}
+		eEnd := e.idx + int64(len(e.data))/rsize
+		if e.idx < idx { // the part before the new extent survives
+			if err := put(e.idx, e.data[:(idx-e.idx)*rsize]); err != nil {
+				return 0, err
+			}
+		}
+		if eEnd > end { // and the part after it
+			if err := put(end, e.data[(end-e.idx)*rsize:]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := put(idx, data); err != nil {
+		return 0, err
+	}
+	return delta, nil
+}
+
+// Fetch reads all IODs under dkey from one consistent view.
+func (o *object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
+	dk, err := o.dkey(dkey)
+	if err != nil {
+		return err
+	}
+	if err := validateIODs(iods, false); err != nil {
+		return err
+	}
+	return o.c.readCheck(ctx, func(t *tx) error {
+		if flags&daosgo.CondDkeyFetch != 0 {
+			ok, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+` AND dkey = ? LIMIT 1`, o.args(dk))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return daosgo.Errorf(daosgo.ErrNonexist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
+			}
+		}
+		for i := range iods {
+			if err := o.fetchIOD(t, dk, flags, &iods[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.IOD) error {
+	ak, err := o.akey(iod.Akey)
+	if err != nil {
+		return err
+	}
+	var firstIdx, rsize int64
+	err = t.row(`SELECT idx, rsize FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? ORDER BY idx LIMIT 1`,
+		o.args(dk, ak), &firstIdx, &rsize)
+	if errors.Is(err, sql.ErrNoRows) {
+		if flags&daosgo.CondAkeyFetch != 0 {
+			return daosgo.Errorf(daosgo.ErrNonexist, "object %s: akey %q", o.oid, daosgo.KeyString(iod.Akey))
+		}
+		iod.Size = 0
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if iod.Type == daosgo.IODSingle {
+		if firstIdx >= 0 {
+			return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds an array, not a single value", o.oid, daosgo.KeyString(iod.Akey))
+		}
+		iod.Size = uint64(rsize)
+		if iod.Data == nil {
+			return nil // the caller asked for the size only
+		}
+		if uint64(len(iod.Data)) < iod.Size {
+			return &daosgo.RecTooBigError{Akey: iod.Akey, Size: iod.Size}
+		}
+		var val []byte
+		if err := t.row(`SELECT val FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = -1`, o.args(dk, ak), &val); err != nil {
+			return err
+		}
+		copy(iod.Data, val)
+		return nil
+	}
+	if firstIdx < 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds a single value, not an array", o.oid, daosgo.KeyString(iod.Akey))
+	}
+	if iod.Size != 0 && iod.Size != uint64(rsize) {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), rsize, iod.Size)
+	}
+	if iod.Data == nil {
+		iod.Size = uint64(rsize)
+		return nil
+	}
+	var total uint64
+	for _, r := range iod.Recxs {
+		total += r.Nr
+	}
+	if uint64(len(iod.Data)) < total*uint64(rsize) {
+		return daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
+			iod.Akey, total, rsize, total*uint64(rsize), len(iod.Data))
+	}
+	any := false
+	off := int64(0)
+	for _, r := range iod.Recxs {
+		start, end := int64(r.Idx), int64(r.End())
+		exts, err := o.overlapping(t, dk, ak, rsize, start, end)
+		if err != nil {
+			return err
+		}
+		for _, e := range exts {
+			eEnd := e.idx + int64(len(e.data))/rsize
+			lo, hi := max(e.idx, start), min(eEnd, end)
+			copy(iod.Data[off+(lo-start)*rsize:off+(hi-start)*rsize], e.data[(lo-e.idx)*rsize:(hi-e.idx)*rsize])
+			any = true
+		}
+		off += (end - start) * rsize
+	}
+	if any {
+		iod.Size = uint64(rsize)
+	} else {
+		iod.Size = 0
+	}
+	return nil
+}
+
+func (o *object) Punch(ctx context.Context) error {
+	return o.write(ctx, func(t *tx) error {
+		return o.punch(t, ``, nil, false, "")
+	})
+}
+
+// punch deletes the rows matching objWhere+extra and charges back their
+// bytes; with cond it fails DER_NONEXIST when there were none.
+func (o *object) punch(t *tx, extra string, args []any, cond bool, what string) error {
+	var bytes, n int64
+	if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0), COUNT(*) FROM recs WHERE `+objWhere+extra,
+		o.args(args...), &bytes, &n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if cond {
+			return daosgo.Errorf(daosgo.ErrNonexist, "object %s: %s", o.oid, what)
+		}
+		return nil
+	}
+	if _, err := t.exec(`DELETE FROM recs WHERE `+objWhere+extra, o.args(args...)...); err != nil {
+		return err
+	}
+	return addUsed(t, -bytes)
+}
+
+func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [][]byte) error {
+	if len(dkeys) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: no dkey to punch", o.oid)
+	}
+	keys := make([][]byte, len(dkeys))
+	for i, k := range dkeys {
+		var err error
+		if keys[i], err = o.dkey(k); err != nil {
+			return err
+		}
+	}
+	return o.write(ctx, func(t *tx) error {
+		for i, dk := range keys {
+			if err := o.punch(t, ` AND dkey = ?`, []any{dk}, flags&daosgo.CondPunch != 0, "dkey "+daosgo.KeyString(dkeys[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondFlags, akeys [][]byte) error {
+	dk, err := o.dkey(dkey)
+	if err != nil {
+		return err
+	}
+	if len(akeys) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: no akey to punch", o.oid)
+	}
+	keys := make([][]byte, len(akeys))
+	for i, k := range akeys {
+		if keys[i], err = o.akey(k); err != nil {
+			return err
+		}
+	}
+	return o.write(ctx, func(t *tx) error {
+		for i, ak := range keys {
+			if err := o.punch(t, ` AND dkey = ? AND akey = ?`, []any{dk, ak}, flags&daosgo.CondPunch != 0, "akey "+daosgo.KeyString(akeys[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (o *object) ListDkeys(ctx context.Context, anchor *daosgo.Anchor, nr int, buf []byte) ([][]byte, error) {
+	return o.listKeys(ctx, anchor, nr, buf, `SELECT DISTINCT dkey FROM recs WHERE `+objWhere+` AND dkey > ? ORDER BY dkey LIMIT ?`,
+		nil, o.oid.Type().DkeyUint64())
+}
+
+func (o *object) ListAkeys(ctx context.Context, dkey []byte, anchor *daosgo.Anchor, nr int, buf []byte) ([][]byte, error) {
+	dk, err := o.dkey(dkey)
+	if err != nil {
+		return nil, err
+	}
+	return o.listKeys(ctx, anchor, nr, buf, `SELECT DISTINCT akey FROM recs WHERE `+objWhere+` AND dkey = ? AND akey > ? ORDER BY akey LIMIT ?`,
+		[]any{dk}, o.oid.Type().AkeyUint64())
+}
+
+// listKeys pages through distinct keys after the anchor's last key. Keys are
+// packed into buf (nil: no limit); when the first key does not fit it fails
+// with *daosgo.KeyTooBigError, as DAOS fails DER_KEY2BIG.
+func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, buf []byte, query string, args []any, integer bool) ([][]byte, error) {
+	if anchor == nil || nr <= 0 {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "list keys of %s: need an anchor and nr > 0", o.oid)
+	}
+	if anchor.EOF() {
+		return nil, nil
+	}
+	after := anchor.State()
+	if after == nil {
+		after = []byte{}
+	}
+	var keys [][]byte
+	err := o.c.readCheck(ctx, func(t *tx) error {
+		rows, err := t.query(query, o.args(append(args, after, nr+1)...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		used, seen := 0, 0
+		last := after
+		for rows.Next() {
+			var k []byte
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			seen++
+			if seen > nr {
+				anchor.SetState(last, false)
+				return nil
+			}
+			out := apiKey(k, integer)
+			if buf != nil {
+				if used+len(out) > len(buf) {
+					if len(keys) == 0 {
+						return &daosgo.KeyTooBigError{Need: len(out)}
+					}
+					anchor.SetState(last, false)
+					return nil
+				}
+				n := copy(buf[used:], out)
+				out = buf[used : used+n : used+n]
+				used += n
+			}
+			keys = append(keys, out)
+			last = k
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		anchor.SetState(last, true)
+		return nil
+	})
+	return keys, err
+}
+
+func (o *object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
+	var q daosgo.KeyQuery
+	err := o.c.readCheck(ctx, func(t *tx) error {
+		var dk, ak []byte
+		err := t.row(`SELECT dkey FROM recs WHERE `+objWhere+` ORDER BY dkey DESC LIMIT 1`, o.args(), &dk)
+		if errors.Is(err, sql.ErrNoRows) {
+			return daosgo.Errorf(daosgo.ErrNonexist, "object %s holds no key", o.oid)
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.row(`SELECT akey FROM recs WHERE `+objWhere+` AND dkey = ? ORDER BY akey DESC LIMIT 1`, o.args(dk), &ak); err != nil {
+			return err
+		}
+		q.Dkey, q.Akey = apiKey(dk, o.oid.Type().DkeyUint64()), apiKey(ak, o.oid.Type().AkeyUint64())
+		q.Recx, err = o.maxRecx(t, dk, ak, true)
+		return err
+	})
+	return q, err
+}
+
+func (o *object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Recx, error) {
+	dk, err := o.dkey(dkey)
+	if err != nil {
+		return daosgo.Recx{}, err
+	}
+	ak, err := o.akey(akey)
+	if err != nil {
+		return daosgo.Recx{}, err
+	}
+	var r daosgo.Recx
+	err = o.c.readCheck(ctx, func(t *tx) error {
+		r, err = o.maxRecx(t, dk, ak, false)
+		return err
+	})
+	return r, err
+}
+
+// maxRecx returns the last extent of an array akey; for a single value it
+// returns the zero Recx when singleOK, else DER_INVAL.
+func (o *object) maxRecx(t *tx, dk, ak []byte, singleOK bool) (daosgo.Recx, error) {
+	var idx, rsize, n int64
+	err := t.row(`SELECT idx, rsize, length(val) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? ORDER BY idx DESC LIMIT 1`,
+		o.args(dk, ak), &idx, &rsize, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrNonexist, "object %s: no such akey", o.oid)
+	}
+	if err != nil {
+		return daosgo.Recx{}, err
+	}
+	if idx < 0 {
+		if singleOK {
+			return daosgo.Recx{}, nil
+		}
+		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrInval, "object %s: akey holds a single value, not an array", o.oid)
+	}
+	return daosgo.Recx{Idx: uint64(idx), Nr: uint64(n / rsize)}, nil
+}

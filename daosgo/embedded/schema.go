@@ -1,0 +1,101 @@
+package embedded
+
+// schemaVersion is the version of the SQLite schema below (not the DAOS
+// pool layout version, which is the pool property global_version).
+const schemaVersion = 1
+
+// The schema of one pool file. Keys are BLOBs compared with memcmp, which is
+// DAOS's lexical order; integer keys are stored big-endian so that the same
+// comparison is numeric order. WITHOUT ROWID tables keep each row in its
+// primary-key B-tree, so a key range is one contiguous scan.
+const schema = `
+CREATE TABLE meta(
+	k TEXT PRIMARY KEY,
+	v ANY
+) WITHOUT ROWID;
+
+CREATE TABLE pool_props(
+	id   INTEGER PRIMARY KEY,
+	sval TEXT,
+	ival INTEGER
+);
+
+CREATE TABLE pool_attrs(
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- Open pool and container handles of every process. A handle whose row is
+-- gone has been evicted: its next use fails DER_NO_HDL.
+CREATE TABLE handles(
+	id     INTEGER PRIMARY KEY AUTOINCREMENT,
+	parent INTEGER,           -- pool handle of a container handle
+	cont   INTEGER,           -- container id, NULL for a pool handle
+	flags  INTEGER NOT NULL,
+	owner  TEXT NOT NULL,     -- host:pid:start-time of the opening process
+	opened INTEGER NOT NULL
+);
+CREATE INDEX handles_cont ON handles(cont);
+CREATE INDEX handles_parent ON handles(parent);
+
+CREATE TABLE conts(
+	id       INTEGER PRIMARY KEY,
+	uuid     TEXT NOT NULL UNIQUE,
+	label    TEXT UNIQUE,
+	next_oid INTEGER NOT NULL DEFAULT 1,
+	epoch    INTEGER NOT NULL DEFAULT 0,
+	created  INTEGER NOT NULL
+);
+
+CREATE TABLE cont_props(
+	cont INTEGER NOT NULL,
+	id   INTEGER NOT NULL,
+	sval TEXT,
+	ival INTEGER,
+	bval BLOB,
+	PRIMARY KEY(cont, id)
+) WITHOUT ROWID;
+
+CREATE TABLE cont_attrs(
+	cont  INTEGER NOT NULL,
+	name  TEXT NOT NULL,
+	value BLOB NOT NULL,
+	PRIMARY KEY(cont, name)
+) WITHOUT ROWID;
+
+CREATE TABLE snaps(
+	cont    INTEGER NOT NULL,
+	epoch   INTEGER NOT NULL,
+	name    TEXT NOT NULL,
+	oit     INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	PRIMARY KEY(cont, epoch)
+) WITHOUT ROWID;
+
+-- Every value of every object. A single value has idx -1 and rsize equal to
+-- its length; an array extent starts at record idx and holds
+-- length(val)/rsize records. Extents of one akey never overlap. An object
+-- exists exactly while it has a row here.
+CREATE TABLE recs(
+	cont  INTEGER NOT NULL,
+	hi    INTEGER NOT NULL,
+	lo    INTEGER NOT NULL,
+	dkey  BLOB NOT NULL,
+	akey  BLOB NOT NULL,
+	idx   INTEGER NOT NULL,
+	rsize INTEGER NOT NULL,
+	val   BLOB NOT NULL,
+	PRIMARY KEY(cont, hi, lo, dkey, akey, idx)
+) WITHOUT ROWID;
+
+-- The Object ID Table of each OIT snapshot, materialised when the snapshot
+-- is taken, with the marker the middleware checker sets.
+CREATE TABLE oit(
+	cont   INTEGER NOT NULL,
+	epoch  INTEGER NOT NULL,
+	hi     INTEGER NOT NULL,
+	lo     INTEGER NOT NULL,
+	marker BLOB,
+	PRIMARY KEY(cont, epoch, hi, lo)
+) WITHOUT ROWID;
+`

@@ -1,0 +1,65 @@
+package daosgo
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+)
+
+// Uint64Key encodes n as libdaos reads an integer dkey or akey: the bytes of
+// a host-order uint64 (little-endian on the platforms DAOS supports). Use it
+// for objects whose type has DkeyUint64 or AkeyUint64.
+func Uint64Key(n uint64) []byte {
+	return binary.LittleEndian.AppendUint64(make([]byte, 0, 8), n)
+}
+
+// KeyUint64 decodes a key made by Uint64Key.
+func KeyUint64(k []byte) (uint64, error) {
+	if len(k) != 8 {
+		return 0, Errorf(ErrInval, "integer key must be 8 bytes, got %d", len(k))
+	}
+	return binary.LittleEndian.Uint64(k), nil
+}
+
+// SingleIOD describes a single value under akey: for update pass the value,
+// for fetch pass nil to learn the size or a buffer to receive it.
+func SingleIOD(akey string, value []byte) IOD {
+	return IOD{Akey: []byte(akey), Type: IODSingle, Size: uint64(len(value)), Data: value}
+}
+
+// ArrayIOD describes byte records [idx, idx+len(data)) of an array akey
+// with 1-byte records, the way DFS stores file data.
+func ArrayIOD(akey []byte, idx uint64, data []byte) IOD {
+	return IOD{Akey: akey, Type: IODArray, Size: 1, Recxs: []Recx{{Idx: idx, Nr: uint64(len(data))}}, Data: data}
+}
+
+// GetSingle fetches one single value, failing DER_NONEXIST when absent.
+func GetSingle(ctx context.Context, o Object, dkey []byte, akey string) ([]byte, error) {
+	iod := []IOD{{Akey: []byte(akey), Type: IODSingle}}
+	if err := o.Fetch(ctx, dkey, CondDkeyFetch|CondAkeyFetch, iod); err != nil {
+		return nil, err
+	}
+	iod[0].Data = make([]byte, iod[0].Size)
+	if err := o.Fetch(ctx, dkey, CondDkeyFetch|CondAkeyFetch, iod); err != nil {
+		return nil, err
+	}
+	return iod[0].Data[:iod[0].Size], nil
+}
+
+// PutSingle stores one single value.
+func PutSingle(ctx context.Context, o Object, dkey []byte, akey string, value []byte) error {
+	if len(value) == 0 {
+		return Errorf(ErrInval, "akey %q: an empty single value would punch the akey", akey)
+	}
+	return o.Update(ctx, dkey, 0, []IOD{SingleIOD(akey, value)})
+}
+
+// String helps print keys that may be binary.
+func KeyString(k []byte) string {
+	for _, c := range k {
+		if c < 0x20 || c > 0x7e {
+			return fmt.Sprintf("%x", k)
+		}
+	}
+	return string(k)
+}

@@ -1,0 +1,11 @@
+module github.com/daosgo/daosgo
+
+go 1.26
+
+require (
+	github.com/google/uuid v1.6.0
+	github.com/mattn/go-sqlite3 v1.14.53
+	gotest.tools/v3 v3.5.2
+)
+
+require github.com/google/go-cmp v0.5.9 // indirect
