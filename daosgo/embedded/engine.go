@@ -334,25 +334,18 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		return daosgo.PoolEntry{}, err
 	}
 	err = s.write(ctx, func(t *tx) error {
-		if _, err := t.ExecContext(ctx, schema); err != nil {
-			return s.mapErr(err)
+		if err := t.execScript(schema); err != nil {
+			return err
 		}
 		for k, v := range map[string]any{
 			"schema_version": schemaVersion, "uuid": id.String(), "quota": int64(req.Size),
 			"used": 0, "created": time.Now().UnixNano(), "rebuild": daosgo.RebuildIdle,
 		} {
-			// Unprepared: the tables exist only inside this transaction.
-			if _, err := t.ExecContext(ctx, `INSERT INTO meta(k, v) VALUES(?, ?)`, k, v); err != nil {
-				return s.mapErr(err)
+			if _, err := t.exec(`INSERT INTO meta(k, v) VALUES(?, ?)`, k, v); err != nil {
+				return err
 			}
 		}
-		for _, p := range props {
-			if _, err := t.ExecContext(ctx, `INSERT INTO pool_props(id, sval, ival) VALUES(?, ?, ?)`,
-				int64(p.ID), p.Str, int64(p.Num)); err != nil {
-				return s.mapErr(err)
-			}
-		}
-		return nil
+		return putPoolProps(t, props)
 	})
 	if cerr := s.close(); err == nil {
 		err = cerr

@@ -82,7 +82,7 @@ func liveHandles(t *tx, query string, args ...any) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if t.db != t.s.wdb {
+	if !t.write {
 		return live, nil
 	}
 	for _, id := range dead {

@@ -201,9 +201,12 @@ func addUsed(t *tx, delta int64) error {
 	if delta == 0 {
 		return nil
 	}
-	var used, quota int64
-	if err := t.row(`UPDATE meta SET v = v + ? WHERE k = 'used' RETURNING v, (SELECT v FROM meta WHERE k = 'quota')`,
-		[]any{delta}, &used, &quota); err != nil {
+	quota, err := t.s.quotaBytes(t)
+	if err != nil {
+		return err
+	}
+	var used int64
+	if err := t.row(`UPDATE meta SET v = v + ? WHERE k = 'used' RETURNING v`, []any{delta}, &used); err != nil {
 		return err
 	}
 	if delta > 0 && used > quota {

@@ -3,8 +3,10 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"sync"
 	"time"
@@ -13,22 +15,40 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
-// store is this process's access to one pool file. Write transactions are
-// serialised in the process by wmu and take SQLite's write lock at BEGIN
-// (IMMEDIATE), so a transaction never fails half-way on a lock upgrade and
-// goroutines never meet in SQLite's sleeping busy handler; only other
-// processes do, bounded by lockWait. Reads use a pool of connections that
-// see the last committed state (WAL mode), so readers never wait for
+// store is this process's access to one pool file.
+//
+// It talks to SQLite through the driver's connections directly rather than
+// through database/sql: every daosgo operation is a short transaction of a
+// few statements, and database/sql's per-statement and per-transaction costs
+// (connection pool lookups, a goroutine per transaction) were most of the
+// time spent.
+//
+// Write transactions are serialised in the process by the single writer
+// connection's mutex and take SQLite's write lock at BEGIN (IMMEDIATE), so a
+// transaction never fails half-way on a lock upgrade; only other processes
+// contend for the lock, bounded by lockWait. Reads use a pool of connections
+// that see the last committed state (WAL mode), so readers never wait for
 // writers, in this process or another.
 type store struct {
 	path     string
 	name     string // for messages: the pool label or UUID
-	wdb, rdb *sql.DB
-	wmu      sync.Mutex
 	lockWait time.Duration
 
-	mu    sync.Mutex
-	stmts map[*sql.DB]map[string]*sql.Stmt
+	wmu    sync.Mutex
+	writer *conn // nil until first needed
+
+	rmu     sync.Mutex
+	readers []*conn // idle read connections
+	closed  bool
+
+	quotaOnce sync.Once
+	quota     int64
+}
+
+// conn is one SQLite connection with its prepared statements.
+type conn struct {
+	c     *sqlite3.SQLiteConn
+	stmts map[string]driver.Stmt
 }
 
 func dsn(path string, lockWait time.Duration, write bool) string {
@@ -39,110 +59,278 @@ func dsn(path string, lockWait time.Duration, write bool) string {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_busy_timeout", fmt.Sprint(lockWait.Milliseconds()))
 	q.Set("_foreign_keys", "0")
-	if write {
-		q.Set("_txlock", "immediate")
-	} else {
+	if !write {
 		q.Set("_query_only", "1")
 	}
 	return "file:" + url.PathEscape(path) + "?" + q.Encode()
 }
 
 func openStore(path, name string, lockWait time.Duration) (*store, error) {
-	wdb, err := sql.Open("sqlite3", dsn(path, lockWait, true))
+	s := &store{path: path, name: name, lockWait: lockWait}
+	// Open the writer now so that a missing or unreadable file fails here.
+	w, err := s.dial(true)
 	if err != nil {
 		return nil, err
 	}
-	// Two connections: one for the transaction wmu lets through, one on
-	// which database/sql prepares statements the first time they are used
-	// (it cannot prepare on a connection a transaction holds).
-	wdb.SetMaxOpenConns(2)
-	wdb.SetMaxIdleConns(2)
-	rdb, err := sql.Open("sqlite3", dsn(path, lockWait, false))
-	if err != nil {
-		wdb.Close()
-		return nil, err
-	}
-	// No limit on readers: a read transaction may need a second connection
-	// to prepare a statement, and a fixed limit could deadlock.
-	rdb.SetMaxIdleConns(8)
-	s := &store{path: path, name: name, wdb: wdb, rdb: rdb, lockWait: lockWait,
-		stmts: map[*sql.DB]map[string]*sql.Stmt{}}
+	s.writer = w
 	return s, nil
 }
 
-func (s *store) close() error {
-	err1 := s.wdb.Close()
-	err2 := s.rdb.Close()
-	return errors.Join(err1, err2)
-}
-
-// stmt returns a statement prepared once per database handle; database/sql
-// re-prepares it per connection as needed and reuses it inside transactions.
-func (s *store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.stmts[db]
-	if m == nil {
-		m = map[string]*sql.Stmt{}
-		s.stmts[db] = m
-	}
-	if st, ok := m[query]; ok {
-		return st, nil
-	}
-	st, err := db.PrepareContext(ctx, query)
+func (s *store) dial(write bool) (*conn, error) {
+	c, err := (&sqlite3.SQLiteDriver{}).Open(dsn(s.path, s.lockWait, write))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
-	m[query] = st
+	return &conn{c: c.(*sqlite3.SQLiteConn), stmts: map[string]driver.Stmt{}}, nil
+}
+
+func (c *conn) prepare(query string) (driver.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.c.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
 	return st, nil
 }
 
-// tx is one SQLite transaction with prepared-statement helpers.
+func (c *conn) close() error {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	return c.c.Close()
+}
+
+func (s *store) close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	var errs []error
+	if s.writer != nil {
+		errs = append(errs, s.writer.close())
+		s.writer = nil
+	}
+	for _, r := range s.readers {
+		errs = append(errs, r.close())
+	}
+	s.readers, s.closed = nil, true
+	return errors.Join(errs...)
+}
+
+func (s *store) getReader() (*conn, error) {
+	s.rmu.Lock()
+	if s.closed {
+		s.rmu.Unlock()
+		return nil, daosgo.Errorf(daosgo.ErrNoHdl, "pool %s was closed", s.name)
+	}
+	if n := len(s.readers); n > 0 {
+		c := s.readers[n-1]
+		s.readers = s.readers[:n-1]
+		s.rmu.Unlock()
+		return c, nil
+	}
+	s.rmu.Unlock()
+	return s.dial(false)
+}
+
+// maxIdleReaders bounds the read connections kept open between uses.
+const maxIdleReaders = 8
+
+func (s *store) putReader(c *conn) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.closed || len(s.readers) >= maxIdleReaders {
+		c.close()
+		return
+	}
+	s.readers = append(s.readers, c)
+}
+
+// tx is one SQLite transaction on one connection.
 type tx struct {
-	*sql.Tx
-	ctx context.Context
-	s   *store
-	db  *sql.DB
+	ctx   context.Context
+	s     *store
+	c     *conn
+	write bool
 }
 
-func (t *tx) prep(query string) (*sql.Stmt, error) {
-	st, err := t.s.stmt(t.ctx, t.db, query)
+func toValues(args []any) ([]driver.Value, error) {
+	vals := make([]driver.Value, len(args))
+	for i, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i, err)
+		}
+		vals[i] = v
+	}
+	return vals, nil
+}
+
+func (t *tx) exec(query string, args ...any) (driver.Result, error) {
+	st, err := t.c.prepare(query)
+	if err != nil {
+		return nil, t.s.mapErr(err)
+	}
+	vals, err := toValues(args)
 	if err != nil {
 		return nil, err
 	}
-	return t.StmtContext(t.ctx, st), nil
-}
-
-func (t *tx) exec(query string, args ...any) (sql.Result, error) {
-	st, err := t.prep(query)
-	if err != nil {
-		return nil, err
-	}
-	r, err := st.ExecContext(t.ctx, args...)
+	r, err := st.Exec(vals) //nolint:staticcheck // the driver's own API, on purpose
 	return r, t.s.mapErr(err)
 }
 
-func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
-	st, err := t.prep(query)
+// execScript runs statements that are not worth preparing (the schema).
+func (t *tx) execScript(query string, args ...any) error {
+	vals, err := toValues(args)
+	if err != nil {
+		return err
+	}
+	_, err = t.c.c.Exec(query, vals) //nolint:staticcheck
+	return t.s.mapErr(err)
+}
+
+func (t *tx) query(query string, args ...any) (*rows, error) {
+	st, err := t.c.prepare(query)
+	if err != nil {
+		return nil, t.s.mapErr(err)
+	}
+	vals, err := toValues(args)
 	if err != nil {
 		return nil, err
 	}
-	r, err := st.QueryContext(t.ctx, args...)
-	return r, t.s.mapErr(err)
+	r, err := st.Query(vals) //nolint:staticcheck
+	if err != nil {
+		return nil, t.s.mapErr(err)
+	}
+	return &rows{r: r, s: t.s}, nil
 }
 
 // row runs a query expected to return one row and scans it; sql.ErrNoRows
 // is returned as is so callers can turn it into the right DAOS error.
 func (t *tx) row(query string, args []any, dest ...any) error {
-	st, err := t.prep(query)
+	r, err := t.query(query, args...)
 	if err != nil {
 		return err
 	}
-	err = st.QueryRowContext(t.ctx, args...).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return err
+	defer r.Close()
+	if !r.Next() {
+		if r.err != nil {
+			return r.err
+		}
+		return sql.ErrNoRows
 	}
-	return t.s.mapErr(err)
+	return r.Scan(dest...)
+}
+
+// rows iterates a query's result with database/sql's method names.
+type rows struct {
+	r   driver.Rows
+	s   *store
+	cur []driver.Value
+	err error
+}
+
+func (r *rows) Next() bool {
+	if r.err != nil {
+		return false
+	}
+	if r.cur == nil {
+		r.cur = make([]driver.Value, len(r.r.Columns()))
+	}
+	err := r.r.Next(r.cur)
+	if err == io.EOF {
+		return false
+	}
+	if err != nil {
+		r.err = r.s.mapErr(err)
+		return false
+	}
+	return true
+}
+
+func (r *rows) Err() error   { return r.err }
+func (r *rows) Close() error { return r.r.Close() }
+
+func (r *rows) Scan(dest ...any) error {
+	if len(dest) != len(r.cur) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(r.cur))
+	}
+	for i, d := range dest {
+		if err := assign(d, r.cur[i]); err != nil {
+			return fmt.Errorf("scan column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// assign stores a column value in one of the destination types the engine
+// uses.
+func assign(dest any, v driver.Value) error {
+	switch d := dest.(type) {
+	case *int64:
+		n, ok := v.(int64)
+		if !ok {
+			return fmt.Errorf("want an integer, got %T", v)
+		}
+		*d = n
+	case *uint64:
+		n, ok := v.(int64)
+		if !ok {
+			return fmt.Errorf("want an integer, got %T", v)
+		}
+		*d = uint64(n)
+	case *int:
+		n, ok := v.(int64)
+		if !ok {
+			return fmt.Errorf("want an integer, got %T", v)
+		}
+		*d = int(n)
+	case *bool:
+		n, ok := v.(int64)
+		if !ok {
+			return fmt.Errorf("want an integer, got %T", v)
+		}
+		*d = n != 0
+	case *string:
+		switch x := v.(type) {
+		case string:
+			*d = x
+		case []byte:
+			*d = string(x)
+		case nil:
+			*d = ""
+		default:
+			*d = fmt.Sprint(x)
+		}
+	case *sql.NullString:
+		switch x := v.(type) {
+		case nil:
+			*d = sql.NullString{}
+		case string:
+			*d = sql.NullString{String: x, Valid: true}
+		case []byte:
+			*d = sql.NullString{String: string(x), Valid: true}
+		default:
+			return fmt.Errorf("want text, got %T", v)
+		}
+	case *[]byte:
+		switch x := v.(type) {
+		case nil:
+			*d = nil
+		case []byte:
+			*d = x // the driver hands out a copy
+		case string:
+			*d = []byte(x)
+		default:
+			return fmt.Errorf("want a blob, got %T", v)
+		}
+	default:
+		return fmt.Errorf("unsupported destination %T", dest)
+	}
+	return nil
 }
 
 // write runs fn in a write transaction: all of fn's changes commit together
@@ -150,38 +338,69 @@ func (t *tx) row(query string, args []any, dest ...any) error {
 func (s *store) write(ctx context.Context, fn func(*tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return s.run(ctx, s.wdb, fn)
+	if s.writer == nil {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "pool %s was closed", s.name)
+	}
+	return s.run(ctx, s.writer, true, fn)
 }
 
 // read runs fn in a read transaction: a consistent view of the last commit.
 func (s *store) read(ctx context.Context, fn func(*tx) error) error {
-	return s.run(ctx, s.rdb, fn)
+	c, err := s.getReader()
+	if err != nil {
+		return err
+	}
+	err = s.run(ctx, c, false, fn)
+	s.putReader(c)
+	return err
 }
 
-func (s *store) run(ctx context.Context, db *sql.DB, fn func(*tx) error) (err error) {
+func (s *store) run(ctx context.Context, c *conn, write bool, fn func(*tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
-		return daosgo.Errorf(daosgo.ErrCanceled, "%v", err)
+		return daosgo.Errorf(daosgo.ErrCanceled, "pool %s: %v", s.name, err)
+	}
+	t := &tx{ctx: ctx, s: s, c: c, write: write}
+	begin := "BEGIN"
+	if write {
+		begin = "BEGIN IMMEDIATE"
 	}
 	start := time.Now()
-	sqlTx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return s.mapErrSince(err, start)
+	if _, err := t.exec(begin); err != nil {
+		return s.mapErrSince(unwrapSQLite(err), start)
 	}
-	t := &tx{Tx: sqlTx, ctx: ctx, s: s, db: db}
+	done := false
 	defer func() {
-		if p := recover(); p != nil {
-			sqlTx.Rollback()
-			panic(p)
+		if !done {
+			t.exec("ROLLBACK")
 		}
 	}()
 	if err := fn(t); err != nil {
-		sqlTx.Rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return s.mapErrSince(err, start)
+	if _, err := t.exec("COMMIT"); err != nil {
+		return s.mapErrSince(unwrapSQLite(err), start)
 	}
+	done = true
 	return nil
+}
+
+// unwrapSQLite digs the driver error out of an already-mapped error so it
+// can be mapped again with the time waited.
+func unwrapSQLite(err error) error {
+	var serr sqlite3.Error
+	if errors.As(err, &serr) {
+		return serr
+	}
+	return err
+}
+
+// quotaBytes returns the pool's size, read once: it never changes.
+func (s *store) quotaBytes(t *tx) (int64, error) {
+	var err error
+	s.quotaOnce.Do(func() {
+		err = t.row(`SELECT v FROM meta WHERE k = 'quota'`, nil, &s.quota)
+	})
+	return s.quota, err
 }
 
 func (s *store) mapErr(err error) error { return s.mapErrSince(err, time.Time{}) }
@@ -199,7 +418,7 @@ func (s *store) mapErrSince(err error, start time.Time) error {
 			if !start.IsZero() {
 				waited = time.Since(start).Round(time.Millisecond)
 			}
-			return daosgo.Errorf(daosgo.ErrBusy, "pool %s: another process held its write lock; gave up after %s (set DAOSGO_LOCK_TIMEOUT to wait longer)", s.name, waited)
+			return &busyError{daosgo.Errorf(daosgo.ErrBusy, "pool %s: another process held its write lock; gave up after %s (set DAOSGO_LOCK_TIMEOUT to wait longer)", s.name, waited), serr}
 		case sqlite3.ErrFull:
 			return daosgo.Errorf(daosgo.ErrNoSpace, "pool %s: the file system holding it is full", s.name)
 		case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
@@ -215,8 +434,13 @@ func (s *store) mapErrSince(err error, start time.Time) error {
 		}
 		return daosgo.Errorf(daosgo.ErrIO, "pool %s: %v", s.name, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return daosgo.Errorf(daosgo.ErrCanceled, "pool %s: %v", s.name, err)
-	}
 	return err
 }
+
+// busyError keeps the driver error reachable for unwrapSQLite.
+type busyError struct {
+	error
+	cause sqlite3.Error
+}
+
+func (e *busyError) Unwrap() []error { return []error{e.error, e.cause} }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+type containerCmd struct {
+	Create  contCreateCmd  `cmd:"" help:"Create a container."`
+	List    contListCmd    `cmd:"" aliases:"ls" help:"List the containers of a pool."`
+	Query   contQueryCmd   `cmd:"" help:"Show a container's objects, space, snapshots and handles."`
+	GetProp contGetPropCmd `cmd:"" name:"get-prop" help:"Show container properties (all, or those named)."`
+	Destroy contDestroyCmd `cmd:"" help:"Destroy a container and its objects."`
+}
+
+type contArgs struct {
+	Pool string `arg:"" help:"Pool label or UUID."`
+	Cont string `arg:"" help:"Container label or UUID."`
+}
+
+// withPool connects to a pool for the duration of fn.
+func withPool(ctx context.Context, g *globals, pool string, flags daosgo.PoolFlags, fn func(daosgo.Pool) error) error {
+	b, err := g.open()
+	if err != nil {
+		return err
+	}
+	p, err := b.Connect(ctx, pool, flags)
+	if err != nil {
+		return err
+	}
+	defer p.Disconnect(ctx)
+	return fn(p)
+}
+
+// withCont opens a container for the duration of fn.
+func withCont(ctx context.Context, g *globals, a contArgs, pflags daosgo.PoolFlags, cflags daosgo.ContFlags, fn func(daosgo.Pool, daosgo.Container) error) error {
+	return withPool(ctx, g, a.Pool, pflags, func(p daosgo.Pool) error {
+		c, err := p.OpenContainer(ctx, a.Cont, cflags)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		return fn(p, c)
+	})
+}
+
+type contCreateCmd struct {
+	Pool       string   `arg:"" help:"Pool label or UUID."`
+	Label      string   `arg:"" optional:"" help:"Label of the new container (optional)."`
+	Properties []string `help:"Container properties as name:value, comma-separated (e.g. layout_type:POSIX)." sep:","`
+}
+
+func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
+	var props daosgo.Props
+	for _, s := range c.Properties {
+		p, err := daosgo.ParseProp(s, false)
+		if err != nil {
+			return err
+		}
+		props.Set(p)
+	}
+	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
+		id, err := p.CreateContainer(ctx, c.Label, props)
+		if err != nil {
+			return err
+		}
+		return g.print(daosgo.ContEntry{UUID: id, Label: c.Label}, func(w io.Writer) {
+			fmt.Fprintf(w, "Successfully created container %s", id)
+			if c.Label != "" {
+				fmt.Fprintf(w, " labelled %s", c.Label)
+			}
+			fmt.Fprintln(w)
+		})
+	})
+}
+
+type contListCmd struct {
+	Pool string `arg:"" help:"Pool label or UUID."`
+}
+
+func (c *contListCmd) Run(ctx context.Context, g *globals) error {
+	return withPool(ctx, g, c.Pool, daosgo.PoolRO, func(p daosgo.Pool) error {
+		conts, err := p.ListContainers(ctx)
+		if err != nil {
+			return err
+		}
+		if conts == nil {
+			conts = []daosgo.ContEntry{}
+		}
+		return g.print(conts, func(w io.Writer) {
+			if len(conts) == 0 {
+				fmt.Fprintf(w, "No containers in pool %s\n", c.Pool)
+				return
+			}
+			fmt.Fprintf(w, "%-36s  %s\n%-36s  %s\n", "UUID", "Label", "----", "-----")
+			for _, e := range conts {
+				fmt.Fprintf(w, "%-36s  %s\n", e.UUID, e.Label)
+			}
+		})
+	})
+}
+
+type contQueryCmd struct{ contArgs }
+
+func (c *contQueryCmd) Run(ctx context.Context, g *globals) error {
+	return withCont(ctx, g, c.contArgs, daosgo.PoolRO, daosgo.ContRO, func(_ daosgo.Pool, h daosgo.Container) error {
+		info, err := h.Query(ctx)
+		if err != nil {
+			return err
+		}
+		return g.print(info, func(w io.Writer) {
+			fmt.Fprintf(w, "Container UUID : %s\n", info.UUID)
+			if info.Label != "" {
+				fmt.Fprintf(w, "Container Label: %s\n", info.Label)
+			}
+			fmt.Fprintf(w, "Container Type : %s\n", info.LayoutType)
+			fmt.Fprintf(w, "Objects        : %d\n", info.Objects)
+			fmt.Fprintf(w, "Space used     : %s\n", humanSize(info.UsedBytes))
+			fmt.Fprintf(w, "Snapshots      : %d\n", info.Snapshots)
+			fmt.Fprintf(w, "Open handles   : %d\n", info.Handles)
+			fmt.Fprintf(w, "Created        : %s\n", info.Created.Format(time.RFC3339))
+		})
+	})
+}
+
+type contGetPropCmd struct {
+	contArgs
+	Names []string `arg:"" optional:"" help:"Property names (default: all)."`
+}
+
+func (c *contGetPropCmd) Run(ctx context.Context, g *globals) error {
+	ids, err := lookupProps(c.Names, false)
+	if err != nil {
+		return err
+	}
+	return withCont(ctx, g, c.contArgs, daosgo.PoolRO, daosgo.ContRO, func(_ daosgo.Pool, h daosgo.Container) error {
+		props, err := h.GetProps(ctx, ids...)
+		if err != nil {
+			return err
+		}
+		return g.print(propsToJSON(props), func(w io.Writer) {
+			printProps(w, fmt.Sprintf("Properties for container %s", c.Cont), props)
+		})
+	})
+}
+
+type contDestroyCmd struct {
+	contArgs
+	Force bool `help:"Destroy even if handles are open." short:"f"`
+}
+
+func (c *contDestroyCmd) Run(ctx context.Context, g *globals) error {
+	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
+		if err := p.DestroyContainer(ctx, c.Cont, c.Force); err != nil {
+			return err
+		}
+		return g.print(map[string]string{"destroyed": c.Cont}, func(w io.Writer) {
+			fmt.Fprintf(w, "Successfully destroyed container %s\n", c.Cont)
+		})
+	})
+}

@@ -1,0 +1,139 @@
+// Command daosgo is Go tooling over DAOS: pool and container
+// administration, pool layout upgrades and middleware consistency checks,
+// on the embedded engine (the default) or on DAOS through libdaos.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	Engine string `help:"Backend: embedded[:DIR] keeps pools as files under DIR (default DAOSGO_HOME or ~/.local/share/daosgo); daos uses libdaos (binaries built with -tags daos)." default:"embedded" env:"DAOSGO_ENGINE"`
+	JSON   bool   `help:"Print one machine-readable JSON result instead of text." name:"json" short:"j"`
+
+	out     io.Writer
+	backend daosgo.Backend
+}
+
+type cli struct {
+	globals
+	Pool      poolCmd      `cmd:"" help:"Create, inspect and administer pools (what dmg pool does)."`
+	Container containerCmd `cmd:"" aliases:"cont" help:"Create, inspect and destroy containers (what daos container does)."`
+}
+
+// open connects the chosen backend once per run.
+func (g *globals) open() (daosgo.Backend, error) {
+	if g.backend != nil {
+		return g.backend, nil
+	}
+	b, err := openBackend(g.Engine)
+	if err != nil {
+		return nil, err
+	}
+	g.backend = b
+	return b, nil
+}
+
+// print writes v as JSON in --json mode, else calls text.
+func (g *globals) print(v any, text func(w io.Writer)) error {
+	if g.JSON {
+		enc := json.NewEncoder(g.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	text(g.out)
+	return nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	var c cli
+	c.out = stdout
+	parser, err := kong.New(&c,
+		kong.Name("daosgo"),
+		kong.Description("Go tooling over DAOS: pool administration and layout upgrade, middleware consistency checks.\n\nPools live in the embedded engine unless --engine daos is given."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "daosgo:", err)
+		return 2
+	}
+	code := 0
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				ec, ok := r.(exitCode)
+				if !ok {
+					panic(r)
+				}
+				code = int(ec)
+			}
+		}()
+		kctx, err := parser.Parse(args)
+		if err != nil {
+			parser.Errorf("%s", err)
+			code = 2
+			return
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		kctx.BindTo(ctx, (*context.Context)(nil))
+		err = kctx.Run(&c.globals)
+		if c.backend != nil {
+			c.backend.Close()
+		}
+		if err != nil {
+			code = 1
+			report(&c.globals, stderr, kctx.Command(), err)
+		}
+	}()
+	return code
+}
+
+type exitCode int
+
+// report prints a failed command's error: what was asked, why it failed,
+// and the DAOS return code.
+func report(g *globals, stderr io.Writer, command string, err error) {
+	if g.JSON {
+		enc := json.NewEncoder(g.out)
+		enc.SetIndent("", "  ")
+		var e daosgo.Errno
+		name := ""
+		if errors.As(err, &e) {
+			name = e.Name()
+		}
+		enc.Encode(struct {
+			Error  string `json:"error"`
+			Status int    `json:"status"`
+			Name   string `json:"code_name,omitempty"`
+		}{err.Error(), daosgo.Code(err), name})
+		return
+	}
+	var words []string
+	for _, w := range strings.Fields(command) {
+		if !strings.HasPrefix(w, "<") {
+			words = append(words, w)
+		}
+	}
+	fmt.Fprintf(stderr, "daosgo %s: %v\n", strings.Join(words, " "), err)
+}

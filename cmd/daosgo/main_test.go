@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"gotest.tools/v3/assert"
+)
+
+// daosgo runs the CLI in-process on an embedded engine rooted in dir.
+func runCLI(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(append([]string{"--engine", "embedded:" + dir}, args...), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// ok runs a command that must succeed and returns its output.
+func ok(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, errOut, code := runCLI(t, dir, args...)
+	assert.Equal(t, code, 0, "daosgo %v: %s", args, errOut)
+	return out
+}
+
+func jsonOf(t *testing.T, s string, v any) {
+	t.Helper()
+	assert.NilError(t, json.Unmarshal([]byte(s), v), "not JSON: %s", s)
+}
+
+func TestPoolLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	out := ok(t, dir, "pool", "create", "tank", "--size", "64MiB", "--properties", "space_rb:5")
+	assert.Assert(t, strings.Contains(out, "label tank"), out)
+
+	var pools []map[string]string
+	jsonOf(t, ok(t, dir, "--json", "pool", "list"), &pools)
+	assert.Equal(t, len(pools), 1)
+	assert.Equal(t, pools[0]["label"], "tank")
+
+	out = ok(t, dir, "pool", "get-prop", "tank")
+	assert.Assert(t, strings.Contains(out, "Pool version: 1\n"), out)
+	assert.Assert(t, strings.Contains(out, "Pool status: Online\n"), out)
+	assert.Assert(t, strings.Contains(out, "Rebuild space ratio: 5\n"), out)
+
+	ok(t, dir, "pool", "set-prop", "tank", "space_rb:9")
+	var props []map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "get-prop", "tank", "space_rb", "upgrade_status"), &props)
+	assert.Equal(t, len(props), 2)
+	assert.Equal(t, props[0]["value"], float64(9))
+	assert.Equal(t, props[1]["value"], "Online")
+
+	var info map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &info)
+	assert.Equal(t, info["label"], "tank")
+	assert.Equal(t, info["total_bytes"], float64(64<<20))
+	assert.Equal(t, info["layout_version"], float64(1))
+	assert.Equal(t, info["status"], "Online")
+
+	out = ok(t, dir, "pool", "query", "tank")
+	assert.Assert(t, strings.Contains(out, "Pool version 1"), out)
+
+	out = ok(t, dir, "pool", "evict", "tank")
+	assert.Assert(t, strings.Contains(out, "revoked"), out)
+	ok(t, dir, "pool", "destroy", "tank")
+	out = ok(t, dir, "pool", "list")
+	assert.Assert(t, strings.Contains(out, "No pools"), out)
+}
+
+func TestContainerLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "64M")
+	out := ok(t, dir, "container", "create", "tank", "posix1", "--properties", "layout_type:POSIX,layout_version:2")
+	assert.Assert(t, strings.Contains(out, "labelled posix1"), out)
+	ok(t, dir, "cont", "create", "tank") // no label
+
+	var conts []map[string]string
+	jsonOf(t, ok(t, dir, "--json", "container", "list", "tank"), &conts)
+	assert.Equal(t, len(conts), 2)
+
+	out = ok(t, dir, "container", "query", "tank", "posix1")
+	assert.Assert(t, strings.Contains(out, "Container Type : POSIX"), out)
+	var info map[string]any
+	jsonOf(t, ok(t, dir, "--json", "container", "query", "tank", "posix1"), &info)
+	assert.Equal(t, info["layout_type"], "POSIX")
+
+	out = ok(t, dir, "container", "get-prop", "tank", "posix1", "layout_type", "layout_version")
+	assert.Equal(t, out, "Properties for container posix1\nLayout Type: POSIX\nLayout Version: 2\n")
+
+	ok(t, dir, "container", "destroy", "tank", "posix1")
+	_, errOut, code := runCLI(t, dir, "container", "query", "tank", "posix1")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "DER_NONEXIST"), errOut)
+}
+
+func TestErrorsNameTheRequestAndExitNonZero(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "1M")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"pool", "create", "tank"}, 1, `daosgo pool create: pool label "tank" is already used: DER_EXIST(-1004)`},
+		{[]string{"pool", "create", "bad label"}, 1, "DER_INVAL"},
+		{[]string{"pool", "create", "x", "--size", "12Q"}, 2, `unknown unit "Q"`},
+		{[]string{"pool", "create", "x", "--uuid", "nope"}, 1, `--uuid "nope"`},
+		{[]string{"pool", "query", "nosuch"}, 1, `daosgo pool query: pool "nosuch": DER_NONEXIST(-1005)`},
+		{[]string{"pool", "get-prop", "tank", "colour"}, 1, `unknown property "colour"`},
+		{[]string{"pool", "set-prop", "tank", "upgrade_status:1"}, 1, "DER_NO_PERM"},
+		{[]string{"pool", "set-prop", "tank", "space_rb"}, 1, "want name:value"},
+		{[]string{"container", "create", "tank", "c", "--properties", "layout_type:FORTRAN"}, 1, "unknown container type"},
+		{[]string{"container", "destroy", "tank", "nosuch"}, 1, "DER_NONEXIST"},
+		{[]string{"pool", "frobnicate"}, 2, "unexpected argument frobnicate"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, errOut, code := runCLI(t, dir, tc.args...)
+			assert.Equal(t, code, tc.code, errOut)
+			assert.Assert(t, strings.Contains(errOut, tc.want), "stderr: %s", errOut)
+		})
+	}
+}
+
+func TestJSONErrors(t *testing.T) {
+	dir := t.TempDir()
+	out, _, code := runCLI(t, dir, "--json", "pool", "query", "nosuch")
+	assert.Equal(t, code, 1)
+	var e map[string]any
+	jsonOf(t, out, &e)
+	assert.Equal(t, e["status"], float64(-1005))
+	assert.Equal(t, e["code_name"], "DER_NONEXIST")
+}
+
+func TestEngineChoice(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"--engine", "daos", "pool", "list"}, &out, &errOut)
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut.String(), "-tags daos"), errOut.String())
+	code = run([]string{"--engine", "ceph", "pool", "list"}, &out, &errOut)
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut.String(), "unknown backend"), errOut.String())
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]uint64{"4G": 4e9, "4GB": 4e9, "4GiB": 4 << 30, "512": 512, "1.5K": 1500, "2 MiB": 2 << 20} {
+		got, err := parseSize(in)
+		assert.NilError(t, err, in)
+		assert.Equal(t, got, want, in)
+	}
+	for _, bad := range []string{"", "G", "-1G", "1X"} {
+		_, err := parseSize(bad)
+		assert.Assert(t, err != nil, bad)
+	}
+	assert.Equal(t, humanSize(999), "999 B")
+	assert.Equal(t, humanSize(1500), "1.5 kB")
+	assert.Equal(t, humanSize(4e9), "4.0 GB")
+}
