@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The main job of daosgo, end to end, on the embedded engine. Pools are kept
+# in ./demo-home so you can look at them afterwards:
+#   DAOSGO_HOME=demo-home bin/daosgo pool list
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DAOSGO=${DAOSGO:-bin/daosgo}
+export DAOSGO_HOME=$PWD/demo-home
+rm -rf "$DAOSGO_HOME"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ daosgo %s\n' "$*"; "$DAOSGO" "$@"; }
+
+step "Create a pool, as dmg pool create does"
+run pool create tank --size 1GiB
+run pool list
+
+step "The pool's properties: its layout version and status"
+run pool get-prop tank
+
+step "Containers: one for POSIX (DFS), one for Python (PyDAOS)"
+run container create tank posix1 --properties layout_type:POSIX
+run container create tank py1 --properties layout_type:PYTHON
+run container list tank
+run container query tank posix1
+run container get-prop tank posix1 label layout_type layout_version global_version
+
+step "Machine-readable output"
+run --json pool query tank
+
+step "Errors name what was asked and the DAOS code, and exit non-zero"
+if "$DAOSGO" pool query no-such-pool; then exit 1; fi
+if "$DAOSGO" container create tank posix1; then exit 1; fi
+
+step "Destroy a container"
+run container destroy tank py1
+run container list tank
+
+printf '\nDemo finished. The pools are in %s.\n' "$DAOSGO_HOME"
