@@ -1,6 +1,7 @@
 package daosgo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -147,6 +148,22 @@ type codedError struct {
 
 func (e *codedError) Error() string { return e.msg + ": " + e.code.Error() }
 func (e *codedError) Unwrap() error { return e.code }
+
+// CanceledError reports an operation stopped by its context. It is both
+// DER_CANCELED and the context's error, so callers can test either.
+func CanceledError(ctx context.Context, what string) error {
+	return &canceledError{what: what, cause: ctx.Err()}
+}
+
+type canceledError struct {
+	what  string
+	cause error
+}
+
+func (e *canceledError) Error() string {
+	return fmt.Sprintf("%s: %v: %v", e.what, e.cause, ErrCanceled)
+}
+func (e *canceledError) Unwrap() []error { return []error{ErrCanceled, e.cause} }
 
 // KeyTooBigError is returned by key listings when the next key does not fit
 // in the caller's buffer (DER_KEY2BIG); Need is the size that would.

@@ -52,6 +52,25 @@ func Run(t *testing.T, h Harness) {
 	t.Run("KV", s.testKV)
 	t.Run("OIT", s.testOIT)
 	t.Run("Handles", s.testHandles)
+	t.Run("Canceled", s.testCanceled)
+}
+
+// testCanceled checks that an operation under a cancelled context fails
+// with both DER_CANCELED and context.Canceled, and changes nothing.
+func (s *suite) testCanceled(t *testing.T) {
+	_, c := s.cont(t)
+	o := s.obj(t, c, daosgo.OTMultiHashed)
+	cctx, cancel := context.WithCancel(ctx())
+	cancel()
+	err := daosgo.PutSingle(cctx, o, []byte("d"), "a", []byte("v"))
+	isErr(t, err, daosgo.ErrCanceled)
+	assert.Assert(t, errors.Is(err, context.Canceled), "got %v", err)
+	_, err = c.Query(cctx)
+	isErr(t, err, daosgo.ErrCanceled)
+	_, err = s.h.Backend.Connect(cctx, s.pool(t), daosgo.PoolRO)
+	assert.Assert(t, err != nil, "connect with a cancelled context succeeded")
+	_, err = daosgo.GetSingle(ctx(), o, []byte("d"), "a")
+	isErr(t, err, daosgo.ErrNonexist)
 }
 
 type suite struct {

@@ -356,8 +356,8 @@ func (s *store) read(ctx context.Context, fn func(*tx) error) error {
 }
 
 func (s *store) run(ctx context.Context, c *conn, write bool, fn func(*tx) error) (err error) {
-	if err := ctx.Err(); err != nil {
-		return daosgo.Errorf(daosgo.ErrCanceled, "pool %s: %v", s.name, err)
+	if ctx.Err() != nil {
+		return daosgo.CanceledError(ctx, "pool "+s.name)
 	}
 	t := &tx{ctx: ctx, s: s, c: c, write: write}
 	begin := "BEGIN"
