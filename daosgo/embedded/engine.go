@@ -186,6 +186,21 @@ func (e *Engine) lockRoot() (func(), error) {
 	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
+// resolveLocked finds a pool while holding the root lock, for operations
+// that change which pools exist or what they are called.
+func (e *Engine) resolveLocked(ctx context.Context, pool string) (uuid.UUID, *store, func(), error) {
+	unlock, err := e.lockRoot()
+	if err != nil {
+		return uuid.Nil, nil, nil, err
+	}
+	id, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		unlock()
+		return uuid.Nil, nil, nil, err
+	}
+	return id, s, unlock, nil
+}
+
 // storeFor returns this process's store for a pool file, opening it once.
 func (e *Engine) storeFor(id uuid.UUID) (*store, error) {
 	e.mu.Lock()
@@ -395,15 +410,11 @@ func (e *Engine) ListPools(ctx context.Context) ([]daosgo.PoolEntry, error) {
 // DestroyPool removes a pool file. Without force it fails DER_BUSY while any
 // live process has a handle open; with force it evicts them first.
 func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error {
-	unlock, err := e.lockRoot()
+	id, s, unlock, err := e.resolveLocked(ctx, pool)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	id, s, err := e.resolve(ctx, pool)
-	if err != nil {
-		return err
-	}
 	err = s.write(ctx, func(t *tx) error {
 		n, err := liveHandles(t, `SELECT id, owner FROM handles`)
 		if err != nil {
@@ -498,15 +509,11 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 			return daosgo.Errorf(daosgo.ErrNoPerm, "pool property %s is set by the system", p.Name())
 		}
 	}
-	unlock, err := e.lockRoot() // a label change must stay unique
+	id, s, unlock, err := e.resolveLocked(ctx, pool) // a label change must stay unique
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	id, s, err := e.resolve(ctx, pool)
-	if err != nil {
-		return err
-	}
 	if p, ok := props.Get(daosgo.PropPoolLabel); ok {
 		if err := daosgo.ValidLabel(p.Str); err != nil {
 			return err

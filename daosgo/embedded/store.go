@@ -270,30 +270,21 @@ func (r *rows) Scan(dest ...any) error {
 // uses.
 func assign(dest any, v driver.Value) error {
 	switch d := dest.(type) {
-	case *int64:
+	case *int64, *uint64, *int, *bool:
 		n, ok := v.(int64)
 		if !ok {
 			return fmt.Errorf("want an integer, got %T", v)
 		}
-		*d = n
-	case *uint64:
-		n, ok := v.(int64)
-		if !ok {
-			return fmt.Errorf("want an integer, got %T", v)
+		switch d := d.(type) {
+		case *int64:
+			*d = n
+		case *uint64:
+			*d = uint64(n)
+		case *int:
+			*d = int(n)
+		case *bool:
+			*d = n != 0
 		}
-		*d = uint64(n)
-	case *int:
-		n, ok := v.(int64)
-		if !ok {
-			return fmt.Errorf("want an integer, got %T", v)
-		}
-		*d = int(n)
-	case *bool:
-		n, ok := v.(int64)
-		if !ok {
-			return fmt.Errorf("want an integer, got %T", v)
-		}
-		*d = n != 0
 	case *string:
 		switch x := v.(type) {
 		case string:
