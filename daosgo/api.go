@@ -109,6 +109,8 @@ type PoolInfo struct {
 	TotalBytes    uint64        `json:"total_bytes"`
 	UsedBytes     uint64        `json:"used_bytes"`
 	FreeBytes     uint64        `json:"free_bytes"`
+	Targets       int           `json:"targets"`
+	TargetUsed    []uint64      `json:"target_used_bytes"` // bytes stored on each target
 	Containers    int           `json:"containers"`
 	Handles       int           `json:"handles"`
 	Rebuild       RebuildState  `json:"rebuild"`

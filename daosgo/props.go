@@ -239,7 +239,7 @@ var propInfos = map[PropID]PropInfo{
 	PropPoolScrubThresh:    {"scrub_thresh", "Checksum scrubbing threshold", KindNumber, false},
 	PropPoolSvcRedunFac:    {"svc_rf", "Pool service redundancy factor", KindNumber, false},
 	PropPoolObjVersion:     {"obj_version", "Pool object version", KindNumber, true},
-	PropPoolPerfDomain:     {"perf_domain", "Pool performance domain", KindString, false},
+	PropPoolPerfDomain:     {"perf_domain", "Pool performance domain", KindNumber, false},
 	PropPoolCheckpointMode: {"checkpoint", "WAL checkpointing behavior", KindNumber, false},
 	PropPoolCheckpointFreq: {"checkpoint_freq", "WAL checkpointing frequency, in seconds", KindNumber, false},
 	PropPoolCheckpointThr:  {"checkpoint_thresh", "WAL checkpointing threshold, in percentage", KindNumber, false},
@@ -271,7 +271,7 @@ var propInfos = map[PropID]PropInfo{
 	PropContGlobalVersion: {"global_version", "Global Version", KindNumber, true},
 	PropContScrubDisabled: {"scrubber_disabled", "Scrubber Disabled", KindNumber, false},
 	PropContObjVersion:    {"obj_version", "Object Version", KindNumber, true},
-	PropContPerfDomain:    {"perf_domain", "Performance domain level", KindString, false},
+	PropContPerfDomain:    {"perf_domain", "Performance domain level", KindNumber, false},
 }
 
 // Info describes the property; an unknown ID gets a generic description.

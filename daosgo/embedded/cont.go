@@ -151,9 +151,7 @@ func (p *poolHandle) DestroyContainer(ctx context.Context, cont string, force bo
 		if n > 0 && !force {
 			return daosgo.Errorf(daosgo.ErrBusy, "container %s has %d open handle(s); close them or use force", cont, n)
 		}
-		var bytes int64
-		if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs WHERE cont = ?`,
-			[]any{c.id}, &bytes); err != nil {
+		if err := uncharge(t, `SELECT tgt, SUM(length(dkey) + length(akey) + length(val)) FROM recs WHERE cont = ? GROUP BY tgt`, c.id); err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -165,7 +163,7 @@ func (p *poolHandle) DestroyContainer(ctx context.Context, cont string, force bo
 				return err
 			}
 		}
-		return addUsed(t, -bytes)
+		return nil
 	})
 }
 

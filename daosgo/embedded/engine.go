@@ -37,6 +37,8 @@ type Layout interface {
 	// ContDefaults are the properties a container created in a pool at
 	// version v gets.
 	ContDefaults(v uint32) daosgo.Props
+	// Format is the record placement and format of a pool at version v.
+	Format(v uint32) Format
 }
 
 // BaseLayout is the layout of version 1 alone: the properties DAOS pools
@@ -47,30 +49,13 @@ type BaseLayout struct{}
 func (BaseLayout) MaxVersion() uint32 { return 1 }
 
 // PoolDefaults returns DAOS's defaults for the original pool properties.
-func (BaseLayout) PoolDefaults(uint32) daosgo.Props {
-	return daosgo.Props{
-		daosgo.NumProp(daosgo.PropPoolSpaceRB, 0),
-		daosgo.NumProp(daosgo.PropPoolSelfHeal, 3), // exclude | rebuild
-		daosgo.NumProp(daosgo.PropPoolReclaim, 1),  // lazy
-		daosgo.NumProp(daosgo.PropPoolECCellSize, 1<<20),
-		daosgo.NumProp(daosgo.PropPoolRedunFac, 0),
-	}
-}
+func (BaseLayout) PoolDefaults(uint32) daosgo.Props { return daosgo.BasePoolProps() }
+
+// Format is the original placement and record format.
+func (BaseLayout) Format(uint32) Format { return daosgo.BaseFormat }
 
 // ContDefaults returns DAOS's defaults for the original container properties.
-func (BaseLayout) ContDefaults(uint32) daosgo.Props {
-	return daosgo.Props{
-		daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutUnknown),
-		daosgo.NumProp(daosgo.PropContLayoutVersion, 1),
-		daosgo.NumProp(daosgo.PropContCsum, 0),
-		daosgo.NumProp(daosgo.PropContRedunFac, 0),
-		daosgo.NumProp(daosgo.PropContRedunLvl, 1),
-		daosgo.NumProp(daosgo.PropContSnapshotMax, 0),
-		daosgo.NumProp(daosgo.PropContCompress, 0),
-		daosgo.NumProp(daosgo.PropContEncrypt, 0),
-		daosgo.NumProp(daosgo.PropContDedup, 0),
-	}
-}
+func (BaseLayout) ContDefaults(uint32) daosgo.Props { return daosgo.BaseContProps() }
 
 // Options configure an Engine.
 type Options struct {
@@ -107,6 +92,15 @@ type Engine struct {
 	mu     sync.Mutex
 	stores map[uuid.UUID]*store
 	closed bool
+
+	// upgrading marks the pools whose upgrade this process is running: the
+	// owner recorded in the pool is per process, so goroutines are told
+	// apart here.
+	upgrading map[uuid.UUID]bool
+
+	// testHook, if set, is called at named points of an upgrade so that
+	// tests can kill the process there.
+	testHook func(point string)
 }
 
 var _ daosgo.Backend = (*Engine)(nil)
@@ -142,7 +136,7 @@ func Open(opts Options) (*Engine, error) {
 		layout = BaseLayout{}
 	}
 	return &Engine{root: root, lockWait: wait, layout: layout, owner: processOwner(),
-		stores: map[uuid.UUID]*store{}}, nil
+		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}}, nil
 }
 
 // Name returns "embedded".
@@ -352,11 +346,18 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		if err := t.execScript(schema); err != nil {
 			return err
 		}
+		f := e.layout.Format(version)
 		for k, v := range map[string]any{
 			"schema_version": schemaVersion, "uuid": id.String(), "quota": int64(req.Size),
-			"used": 0, "created": time.Now().UnixNano(), "rebuild": daosgo.RebuildIdle,
+			"created": time.Now().UnixNano(), "rebuild": daosgo.RebuildIdle,
+			"placement": int64(f.Placement), "records": int64(f.Records),
 		} {
 			if _, err := t.exec(`INSERT INTO meta(k, v) VALUES(?, ?)`, k, v); err != nil {
+				return err
+			}
+		}
+		for tgt := 0; tgt < poolTargets; tgt++ {
+			if _, err := t.exec(`INSERT INTO space(tgt, used) VALUES(?, 0)`, tgt); err != nil {
 				return err
 			}
 		}

@@ -146,20 +146,22 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 				return daosgo.Errorf(daosgo.ErrNonexist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
 			}
 		}
+		// Every akey of a dkey lives on the same target.
+		tgt := place(o.c.p.fmt.Placement, o.oid, dk)
 		var delta int64
 		for i := range iods {
-			d, err := o.updateIOD(t, dk, flags, &iods[i])
+			d, err := o.updateIOD(t, dk, tgt, flags, &iods[i])
 			if err != nil {
 				return err
 			}
 			delta += d
 		}
-		return addUsed(t, delta)
+		return charge(t, tgt, delta)
 	})
 }
 
 // updateIOD applies one IOD and returns the change in stored bytes.
-func (o *object) updateIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.IOD) (int64, error) {
+func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, iod *daosgo.IOD) (int64, error) {
 	ak, err := o.akey(iod.Akey)
 	if err != nil {
 		return 0, err
@@ -188,8 +190,8 @@ func (o *object) updateIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo
 			_, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak)...)
 			return -old, err
 		}
-		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val) VALUES(?, ?, ?, ?, ?, -1, ?, ?)`,
-			o.args(dk, ak, int64(len(iod.Data)), iod.Data)...)
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum) VALUES(?, ?, ?, ?, ?, -1, ?, ?, ?, ?)`,
+			o.args(dk, ak, int64(len(iod.Data)), iod.Data, tgt, recordCsum(o.c.p.fmt, iod.Data))...)
 		return rowCost(dk, ak, iod.Data) - old, err
 	}
 	if found && firstIdx < 0 {
@@ -202,7 +204,7 @@ func (o *object) updateIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo
 	off := uint64(0)
 	for _, r := range iod.Recxs {
 		n := r.Nr * iod.Size
-		d, err := o.writeExtent(t, dk, ak, int64(iod.Size), int64(r.Idx), iod.Data[off:off+n])
+		d, err := o.writeExtent(t, dk, ak, tgt, int64(iod.Size), int64(r.Idx), iod.Data[off:off+n])
 		if err != nil {
 			return 0, err
 		}
@@ -216,13 +218,14 @@ func (o *object) updateIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo
 type extent struct {
 	idx  int64
 	data []byte
+	csum *int64
 }
 
 // overlapping returns the extents of an akey that intersect [start, end),
 // ordered by index. Extents never overlap each other, so at most one starts
 // before start: the last one that does.
 func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]extent, error) {
-	rows, err := t.query(`SELECT idx, val FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx < ?
+	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx < ?
 		AND idx >= COALESCE((SELECT idx FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx <= ? ORDER BY idx DESC LIMIT 1), ?)
 		ORDER BY idx`, o.args(dk, ak, end, o.c.c.id, int64(o.oid.Hi), int64(o.oid.Lo), dk, ak, start, start)...)
 	if err != nil {
@@ -232,8 +235,12 @@ func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]e
 	var out []extent
 	for rows.Next() {
 		var e extent
-		if err := rows.Scan(&e.idx, &e.data); err != nil {
+		var csum any
+		if err := rows.Scan(&e.idx, &e.data, &csum); err != nil {
 			return nil, err
+		}
+		if c, ok := csum.(int64); ok {
+			e.csum = &c
 		}
 		if e.idx+int64(len(e.data))/rsize > start {
 			out = append(out, e)
@@ -244,7 +251,7 @@ func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]e
 
 // writeExtent stores data as records [idx, idx+len/rsize), trimming the
 // extents it overlaps, and returns the change in stored bytes.
-func (o *object) writeExtent(t *tx, dk, ak []byte, rsize, idx int64, data []byte) (int64, error) {
+func (o *object) writeExtent(t *tx, dk, ak []byte, tgt, rsize, idx int64, data []byte) (int64, error) {
 	end := idx + int64(len(data))/rsize
 	olds, err := o.overlapping(t, dk, ak, rsize, idx, end)
 	if err != nil {
@@ -253,8 +260,8 @@ func (o *object) writeExtent(t *tx, dk, ak []byte, rsize, idx int64, data []byte
 	var delta int64
 	put := func(at int64, b []byte) error {
 		delta += rowCost(dk, ak, b)
-		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.args(dk, ak, at, rsize, b)...)
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.args(dk, ak, at, rsize, b, tgt, recordCsum(o.c.p.fmt, b))...)
 		return err
 	}
 	for _, e := range olds {
@@ -337,7 +344,11 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 			return &daosgo.RecTooBigError{Akey: iod.Akey, Size: iod.Size}
 		}
 		var val []byte
-		if err := t.row(`SELECT val FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = -1`, o.args(dk, ak), &val); err != nil {
+		var csum any
+		if err := t.row(`SELECT val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = -1`, o.args(dk, ak), &val, &csum); err != nil {
+			return err
+		}
+		if err := o.verify(dk, iod.Akey, -1, val, csum); err != nil {
 			return err
 		}
 		copy(iod.Data, val)
@@ -361,7 +372,7 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 		return daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
 			iod.Akey, total, rsize, total*uint64(rsize), len(iod.Data))
 	}
-	any := false
+	found := false
 	off := int64(0)
 	for _, r := range iod.Recxs {
 		start, end := int64(r.Idx), int64(r.End())
@@ -370,19 +381,36 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 			return err
 		}
 		for _, e := range exts {
+			var csum any
+			if e.csum != nil {
+				csum = *e.csum
+			}
+			if err := o.verify(dk, iod.Akey, e.idx, e.data, csum); err != nil {
+				return err
+			}
 			eEnd := e.idx + int64(len(e.data))/rsize
 			lo, hi := max(e.idx, start), min(eEnd, end)
 			copy(iod.Data[off+(lo-start)*rsize:off+(hi-start)*rsize], e.data[(lo-e.idx)*rsize:(hi-e.idx)*rsize])
-			any = true
+			found = true
 		}
 		off += (end - start) * rsize
 	}
-	if any {
+	if found {
 		iod.Size = uint64(rsize)
 	} else {
 		iod.Size = 0
 	}
 	return nil
+}
+
+// verify checks a record against its stored checksum, if it has one.
+func (o *object) verify(dk, akey []byte, idx int64, val []byte, csum any) error {
+	want, ok := csum.(int64)
+	if !ok || checksum(val) == want {
+		return nil
+	}
+	return daosgo.Errorf(daosgo.ErrCsum, "object %s: dkey %q akey %q record %d does not match its checksum",
+		o.oid, daosgo.KeyString(apiKey(dk, o.oid.Type().DkeyUint64())), daosgo.KeyString(akey), idx)
 }
 
 func (o *object) Punch(ctx context.Context) error {
@@ -394,21 +422,21 @@ func (o *object) Punch(ctx context.Context) error {
 // punch deletes the rows matching objWhere+extra and charges back their
 // bytes; with cond it fails DER_NONEXIST when there were none.
 func (o *object) punch(t *tx, extra string, args []any, cond bool, what string) error {
-	var bytes, n int64
-	if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0), COUNT(*) FROM recs WHERE `+objWhere+extra,
-		o.args(args...), &bytes, &n); err != nil {
-		return err
-	}
-	if n == 0 {
-		if cond {
+	if cond {
+		ok, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+extra+` LIMIT 1`, o.args(args...))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return daosgo.Errorf(daosgo.ErrNonexist, "object %s: %s", o.oid, what)
 		}
-		return nil
 	}
-	if _, err := t.exec(`DELETE FROM recs WHERE `+objWhere+extra, o.args(args...)...); err != nil {
+	if err := uncharge(t, `SELECT tgt, SUM(length(dkey) + length(akey) + length(val)) FROM recs WHERE `+objWhere+extra+` GROUP BY tgt`,
+		o.args(args...)...); err != nil {
 		return err
 	}
-	return addUsed(t, -bytes)
+	_, err := t.exec(`DELETE FROM recs WHERE `+objWhere+extra, o.args(args...)...)
+	return err
 }
 
 func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [][]byte) error {

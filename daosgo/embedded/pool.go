@@ -18,6 +18,7 @@ type poolHandle struct {
 	label string
 	hdl   int64
 	flags daosgo.PoolFlags
+	fmt   Format // fixed while the handle lives: an upgrade revokes it
 }
 
 var _ daosgo.Pool = (*poolHandle)(nil)
@@ -33,6 +34,9 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 	if err != nil {
 		return nil, err
 	}
+	if err := e.resumeAbandoned(ctx, s, id.String()); err != nil {
+		return nil, err
+	}
 	p := &poolHandle{e: e, s: s, id: id, flags: flags}
 	err = s.write(ctx, func(t *tx) error {
 		props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolLabel, daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
@@ -41,6 +45,9 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 		}
 		p.label = props.Str(daosgo.PropPoolLabel)
 		if err := e.checkOpenable(p.label, props); err != nil {
+			return err
+		}
+		if p.fmt, err = readFormat(t); err != nil {
 			return err
 		}
 		r, err := t.exec(`INSERT INTO handles(parent, cont, flags, owner, opened) VALUES(NULL, NULL, ?, ?, ?)`,
@@ -98,10 +105,27 @@ func (p *poolHandle) Query(ctx context.Context) (daosgo.PoolInfo, error) {
 			return err
 		}
 		var quota, used int64
-		if err := t.row(`SELECT (SELECT v FROM meta WHERE k = 'quota'), (SELECT v FROM meta WHERE k = 'used'), (SELECT v FROM meta WHERE k = 'rebuild')`,
-			nil, &quota, &used, &info.Rebuild.State); err != nil {
+		if err := t.row(`SELECT (SELECT v FROM meta WHERE k = 'quota'), (SELECT v FROM meta WHERE k = 'rebuild')`,
+			nil, &quota, &info.Rebuild.State); err != nil {
 			return err
 		}
+		rows, err := t.query(`SELECT used FROM space ORDER BY tgt`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u int64
+			if err := rows.Scan(&u); err != nil {
+				return err
+			}
+			info.TargetUsed = append(info.TargetUsed, uint64(u))
+			used += u
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		info.Targets = len(info.TargetUsed)
 		info.TotalBytes, info.UsedBytes = uint64(quota), uint64(used)
 		if used < quota {
 			info.FreeBytes = uint64(quota - used)
@@ -195,10 +219,24 @@ func (p *poolHandle) Disconnect(ctx context.Context) error {
 	})
 }
 
-// addUsed charges delta bytes to the pool's space and fails DER_NOSPACE,
-// rolling the whole operation back, when that would exceed the quota.
-func addUsed(t *tx, delta int64) error {
+// readFormat returns the pool's current placement and record format.
+func readFormat(t *tx) (Format, error) {
+	var f Format
+	err := t.row(`SELECT (SELECT v FROM meta WHERE k = 'placement'), (SELECT v FROM meta WHERE k = 'records')`,
+		nil, &f.Placement, &f.Records)
+	return f, err
+}
+
+// charge adds delta bytes to target tgt's space and fails DER_NOSPACE,
+// rolling the whole operation back, when the pool would exceed its quota.
+func charge(t *tx, tgt, delta int64) error {
 	if delta == 0 {
+		return nil
+	}
+	if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, delta, tgt); err != nil {
+		return err
+	}
+	if delta < 0 {
 		return nil
 	}
 	quota, err := t.s.quotaBytes(t)
@@ -206,12 +244,41 @@ func addUsed(t *tx, delta int64) error {
 		return err
 	}
 	var used int64
-	if err := t.row(`UPDATE meta SET v = v + ? WHERE k = 'used' RETURNING v`, []any{delta}, &used); err != nil {
+	if err := t.row(`SELECT SUM(used) FROM space`, nil, &used); err != nil {
 		return err
 	}
-	if delta > 0 && used > quota {
+	if used > quota {
 		return daosgo.Errorf(daosgo.ErrNoSpace, "pool %s: %d more bytes would exceed its %d-byte size (%d used)",
 			t.s.name, delta, quota, used-delta)
+	}
+	return nil
+}
+
+// uncharge gives back the space of the rows a query selects, grouped by
+// target; the query must return (tgt, bytes) pairs.
+func uncharge(t *tx, query string, args ...any) error {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return err
+	}
+	type tb struct{ tgt, bytes int64 }
+	var back []tb
+	for rows.Next() {
+		var x tb
+		if err := rows.Scan(&x.tgt, &x.bytes); err != nil {
+			rows.Close()
+			return err
+		}
+		back = append(back, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, x := range back {
+		if err := charge(t, x.tgt, -x.bytes); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/upgrade"
 	"gotest.tools/v3/assert"
 )
 
@@ -37,8 +38,14 @@ func TestMain(m *testing.M) {
 // root; it returns once the helper printed "ready".
 func helper(t *testing.T, name, root string) (*exec.Cmd, *bufio.Reader) {
 	t.Helper()
+	return helperEnv(t, name, root)
+}
+
+// helperEnv is helper with extra environment variables.
+func helperEnv(t *testing.T, name, root string, env ...string) (*exec.Cmd, *bufio.Reader) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", root)
-	cmd.Env = append(os.Environ(), "DAOSGO_TEST_HELPER="+name)
+	cmd.Env = append(append(os.Environ(), "DAOSGO_TEST_HELPER="+name), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	assert.NilError(t, err)
@@ -60,6 +67,18 @@ func kill9(t *testing.T, cmd *exec.Cmd) {
 const crashDkeys = 200
 
 func runHelper(name, root string) error {
+	if name == "upgrade" {
+		e, err := Open(Options{Root: root, Layout: upgrade.Default()})
+		if err != nil {
+			return err
+		}
+		e.testHook = killAt(os.Getenv("DAOSGO_TEST_KILL_AT"))
+		fmt.Println("ready")
+		if _, err := upgrade.Start(bg, e, "pool", upgrade.Default()); err != nil {
+			return err
+		}
+		return e.RunUpgrade(bg, "pool", nil)
+	}
 	e, err := Open(Options{Root: root})
 	if err != nil {
 		return err
@@ -225,12 +244,19 @@ func assertSpaceConsistent(t *testing.T, e *Engine) {
 	_, s, err := e.resolve(bg, "pool")
 	assert.NilError(t, err)
 	var used, stored int64
+	var drift int
 	err = s.read(bg, func(tx *tx) error {
-		return tx.row(`SELECT (SELECT v FROM meta WHERE k = 'used'), (SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs)`,
-			nil, &used, &stored)
+		if err := tx.row(`SELECT (SELECT SUM(used) FROM space), (SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs)`,
+			nil, &used, &stored); err != nil {
+			return err
+		}
+		// Per target too: each target's counter matches its records.
+		return tx.row(`SELECT COUNT(*) FROM space s WHERE s.used != (SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs r WHERE r.tgt = s.tgt)`,
+			nil, &drift)
 	})
 	assert.NilError(t, err)
 	assert.Equal(t, used, stored, "space accounting drifted from what is stored")
+	assert.Equal(t, drift, 0, "a target's space counter drifted from its records")
 }
 
 // TestLockWaitIsBounded holds the pool's write lock from another
@@ -309,7 +335,11 @@ func TestUpgradingPoolRefusesNewOpens(t *testing.T) {
 	_, e, p := setup(t)
 	_, s, err := e.resolve(bg, "pool")
 	assert.NilError(t, err)
+	// An upgrade that a live process (this one) is running.
 	assert.NilError(t, s.write(bg, func(t *tx) error {
+		if err := setMeta(t, "upgrade_owner", e.owner); err != nil {
+			return err
+		}
 		return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(daosgo.UpgradeInProgress))})
 	}))
 	_, err = e.Connect(bg, "pool", daosgo.PoolRO)

@@ -75,7 +75,9 @@ CREATE TABLE snaps(
 -- Every value of every object. A single value has idx -1 and rsize equal to
 -- its length; an array extent starts at record idx and holds
 -- length(val)/rsize records. Extents of one akey never overlap. An object
--- exists exactly while it has a row here.
+-- exists exactly while it has a row here. tgt is the target the pool's
+-- placement algorithm puts the record on; csum is the value's CRC32C in
+-- record format 2 and NULL before.
 CREATE TABLE recs(
 	cont  INTEGER NOT NULL,
 	hi    INTEGER NOT NULL,
@@ -85,7 +87,32 @@ CREATE TABLE recs(
 	idx   INTEGER NOT NULL,
 	rsize INTEGER NOT NULL,
 	val   BLOB NOT NULL,
+	tgt   INTEGER NOT NULL,
+	csum  INTEGER,
 	PRIMARY KEY(cont, hi, lo, dkey, akey, idx)
+) WITHOUT ROWID;
+
+-- Bytes stored on each target; their sum is the pool's used space.
+CREATE TABLE space(
+	tgt  INTEGER PRIMARY KEY,
+	used INTEGER NOT NULL
+);
+
+-- An upgrade in progress: its plan, one row per step, and each step's
+-- resume point per container. Rows are removed when the upgrade completes.
+CREATE TABLE upgrade_steps(
+	seq     INTEGER PRIMARY KEY,
+	version INTEGER NOT NULL,
+	step    TEXT NOT NULL,  -- JSON of daosgo.UpgradeStep
+	done    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE upgrade_journal(
+	seq     INTEGER NOT NULL,
+	cont    INTEGER NOT NULL,
+	hi      INTEGER,          -- last object done, NULL before the first
+	lo      INTEGER,
+	done    INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY(seq, cont)
 ) WITHOUT ROWID;
 
 -- The Object ID Table of each OIT snapshot, materialised when the snapshot

@@ -77,11 +77,16 @@ func openStore(path, name string, lockWait time.Duration) (*store, error) {
 }
 
 func (s *store) dial(write bool) (*conn, error) {
-	c, err := (&sqlite3.SQLiteDriver{}).Open(dsn(s.path, s.lockWait, write))
+	c, err := (&sqlite3.SQLiteDriver{ConnectHook: registerFuncs}).Open(dsn(s.path, s.lockWait, write))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
 	return &conn{c: c.(*sqlite3.SQLiteConn), stmts: map[string]driver.Stmt{}}, nil
+}
+
+// registerFuncs adds the SQL functions the engine's statements use.
+func registerFuncs(c *sqlite3.SQLiteConn) error {
+	return c.RegisterFunc("crc32c", checksum, true)
 }
 
 func (c *conn) prepare(query string) (driver.Stmt, error) {
@@ -270,7 +275,7 @@ func (r *rows) Scan(dest ...any) error {
 // uses.
 func assign(dest any, v driver.Value) error {
 	switch d := dest.(type) {
-	case *int64, *uint64, *int, *bool:
+	case *int64, *uint64, *uint32, *int, *bool:
 		n, ok := v.(int64)
 		if !ok {
 			return fmt.Errorf("want an integer, got %T", v)
@@ -280,6 +285,8 @@ func assign(dest any, v driver.Value) error {
 			*d = n
 		case *uint64:
 			*d = uint64(n)
+		case *uint32:
+			*d = uint32(n)
 		case *int:
 			*d = int(n)
 		case *bool:
@@ -318,6 +325,8 @@ func assign(dest any, v driver.Value) error {
 		default:
 			return fmt.Errorf("want a blob, got %T", v)
 		}
+	case *any:
+		*d = v
 	default:
 		return fmt.Errorf("unsupported destination %T", dest)
 	}

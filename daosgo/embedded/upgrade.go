@@ -1,0 +1,608 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// The engine plays DAOS's pool service for layout upgrades. StartUpgrade
+// records the plan in the pool; RunUpgrade executes it step by step, each
+// data-moving step in batches of objects, each batch one transaction that
+// also advances the step's journal. A process that dies mid-upgrade (kill -9
+// included) leaves the pool at a batch boundary with its journal saying
+// where to go on, and the next process that opens the pool resumes it.
+
+var _ daosgo.Upgrader = (*Engine)(nil)
+
+// upgradeBatch is how many objects one migration transaction moves.
+const upgradeBatch = 256
+
+func getMeta(t *tx, k string, dest any) error {
+	err := t.row(`SELECT v FROM meta WHERE k = ?`, []any{k}, dest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+func setMeta(t *tx, k string, v any) error {
+	_, err := t.exec(`INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)`, k, v)
+	return err
+}
+
+func loadProgress(t *tx) (daosgo.UpgradeProgress, error) {
+	var p daosgo.UpgradeProgress
+	var raw string
+	if err := getMeta(t, "upgrade_progress", &raw); err != nil {
+		return p, err
+	}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return p, fmt.Errorf("upgrade progress record: %w", err)
+		}
+	}
+	props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
+	if err != nil {
+		return p, err
+	}
+	p.Version = uint32(props[0].Num)
+	p.Status = daosgo.UpgradeStatus(props[1].Num)
+	p.State = p.Status.PoolStatus()
+	return p, nil
+}
+
+func saveProgress(t *tx, p daosgo.UpgradeProgress) error {
+	p.Updated = time.Now()
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return setMeta(t, "upgrade_progress", string(b))
+}
+
+func setStatus(t *tx, st daosgo.UpgradeStatus) error {
+	return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(st))})
+}
+
+// StartUpgrade checks the preconditions, records the plan, sets the status
+// to in progress and revokes every handle, in one transaction.
+func (e *Engine) StartUpgrade(ctx context.Context, pool string, plan daosgo.UpgradePlan) error {
+	if len(plan.Steps) == 0 || plan.To <= plan.From {
+		return daosgo.Errorf(daosgo.ErrInval, "upgrade pool %s: the plan has nothing to do", pool)
+	}
+	if plan.To > e.layout.MaxVersion() {
+		return daosgo.Errorf(daosgo.ErrInval, "upgrade pool %s: version %d is newer than this software's %d", pool, plan.To, e.layout.MaxVersion())
+	}
+	_, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
+		if err != nil {
+			return err
+		}
+		version, status := uint32(props[0].Num), daosgo.UpgradeStatus(props[1].Num)
+		if status == daosgo.UpgradeInProgress {
+			var owner string
+			if err := getMeta(t, "upgrade_owner", &owner); err != nil {
+				return err
+			}
+			if owner != "" && ownerAlive(owner) {
+				return daosgo.Errorf(daosgo.ErrInProgress, "pool %s is already being upgraded", pool)
+			}
+			return nil // abandoned: its plan and journal stay, RunUpgrade resumes it
+		}
+		if version > e.layout.MaxVersion() {
+			return daosgo.Errorf(daosgo.ErrDFIncompat, "pool %s has layout version %d but this software supports at most version %d",
+				pool, version, e.layout.MaxVersion())
+		}
+		if version >= plan.To {
+			return daosgo.Errorf(daosgo.ErrAlready, "pool %s is at layout version %d: nothing to upgrade", pool, version)
+		}
+		if version != plan.From {
+			return daosgo.Errorf(daosgo.ErrMismatch, "pool %s is at layout version %d, the plan starts at %d", pool, version, plan.From)
+		}
+		var rebuild string
+		if err := getMeta(t, "rebuild", &rebuild); err != nil {
+			return err
+		}
+		if rebuild == daosgo.RebuildBusy {
+			return daosgo.Errorf(daosgo.ErrBusy, "pool %s is rebuilding; retry the upgrade when the rebuild is done", pool)
+		}
+		if err := checkFreeSpace(t, pool, plan); err != nil {
+			return err
+		}
+		// A failed upgrade to the same version keeps its steps and journal,
+		// so retrying it goes on from where it stopped.
+		var kept int
+		var keptTo int64
+		if err := t.row(`SELECT COUNT(*), COALESCE(MAX(version), 0) FROM upgrade_steps`, nil, &kept, &keptTo); err != nil {
+			return err
+		}
+		if kept == 0 || uint32(keptTo) != plan.To {
+			for _, q := range []string{`DELETE FROM upgrade_steps`, `DELETE FROM upgrade_journal`} {
+				if _, err := t.exec(q); err != nil {
+					return err
+				}
+			}
+			for i, st := range plan.Steps {
+				b, err := json.Marshal(st)
+				if err != nil {
+					return err
+				}
+				if _, err := t.exec(`INSERT INTO upgrade_steps(seq, version, step) VALUES(?, ?, ?)`, i, st.Version, string(b)); err != nil {
+					return err
+				}
+			}
+			kept = len(plan.Steps)
+		}
+		p := daosgo.UpgradeProgress{From: plan.From, To: plan.To, StepsTotal: kept, Started: time.Now()}
+		if err := t.row(`SELECT COUNT(*) FROM upgrade_steps WHERE done = 1`, nil, &p.StepsDone); err != nil {
+			return err
+		}
+		if err := saveProgress(t, p); err != nil {
+			return err
+		}
+		// The starting process owns the upgrade until it exits or hands it
+		// over: nobody else resumes it meanwhile.
+		if err := setMeta(t, "upgrade_owner", e.owner); err != nil {
+			return err
+		}
+		if err := setStatus(t, daosgo.UpgradeInProgress); err != nil {
+			return err
+		}
+		// Revoke every handle: their next use fails DER_NO_HDL.
+		_, err = t.exec(`DELETE FROM handles`)
+		return err
+	})
+}
+
+// checkFreeSpace refuses a data-moving plan when the pool has less free
+// space than the plan asks for.
+func checkFreeSpace(t *tx, pool string, plan daosgo.UpgradePlan) error {
+	moves := false
+	for _, st := range plan.Steps {
+		moves = moves || st.Kind.MovesData()
+	}
+	if !moves || plan.MinFreePercent == 0 {
+		return nil
+	}
+	quota, err := t.s.quotaBytes(t)
+	if err != nil {
+		return err
+	}
+	var used int64
+	if err := t.row(`SELECT SUM(used) FROM space`, nil, &used); err != nil {
+		return err
+	}
+	need := quota * int64(plan.MinFreePercent) / 100
+	if free := quota - used; free < need {
+		return daosgo.Errorf(daosgo.ErrNoSpace, "pool %s: the upgrade migrates data and needs %d bytes free (%d%% of the pool), but %d bytes are free",
+			pool, need, plan.MinFreePercent, free)
+	}
+	return nil
+}
+
+// UpgradeProgress reports the pool's upgrade state.
+func (e *Engine) UpgradeProgress(ctx context.Context, pool string) (daosgo.UpgradeProgress, error) {
+	_, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return daosgo.UpgradeProgress{}, err
+	}
+	var p daosgo.UpgradeProgress
+	err = s.read(ctx, func(t *tx) error {
+		p, err = loadProgress(t)
+		return err
+	})
+	return p, err
+}
+
+// RunUpgrade runs what is left of the recorded plan. It returns at once if
+// no upgrade is in progress, and fails DER_INPROGRESS if a live process
+// already runs it.
+func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daosgo.UpgradeProgress)) error {
+	id, s, err := e.resolve(ctx, pool)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if e.upgrading[id] {
+		e.mu.Unlock()
+		return daosgo.Errorf(daosgo.ErrInProgress, "pool %s is being upgraded by this process", pool)
+	}
+	e.upgrading[id] = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.upgrading, id)
+		e.mu.Unlock()
+	}()
+	claimed := false
+	err = s.write(ctx, func(t *tx) error {
+		var status uint64
+		if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
+			return err
+		}
+		if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
+			return nil
+		}
+		var owner string
+		if err := getMeta(t, "upgrade_owner", &owner); err != nil {
+			return err
+		}
+		if owner != "" && owner != e.owner && ownerAlive(owner) {
+			return daosgo.Errorf(daosgo.ErrInProgress, "pool %s is being upgraded by another process", pool)
+		}
+		claimed = true
+		return setMeta(t, "upgrade_owner", e.owner)
+	})
+	if err != nil || !claimed {
+		return err
+	}
+	u := &upgradeRun{e: e, s: s, pool: pool, progress: progress}
+	if runErr := u.run(ctx); runErr != nil {
+		// An interrupted run (Ctrl-C) stays in progress, to be resumed; a
+		// failed one is marked Failed with its reason kept in the pool.
+		final := context.Background()
+		werr := s.write(final, func(t *tx) error {
+			if err := setMeta(t, "upgrade_owner", ""); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			p, err := loadProgress(t)
+			if err != nil {
+				return err
+			}
+			p.Error = runErr.Error()
+			if err := saveProgress(t, p); err != nil {
+				return err
+			}
+			return setStatus(t, daosgo.UpgradeFailed)
+		})
+		return errors.Join(fmt.Errorf("upgrade pool %s: %w", pool, runErr), werr)
+	}
+	return nil
+}
+
+// resumeAbandoned resumes an upgrade whose process died, as DAOS's engines
+// resume a pool's upgrade when they restart.
+func (e *Engine) resumeAbandoned(ctx context.Context, s *store, pool string) error {
+	abandoned := false
+	err := s.read(ctx, func(t *tx) error {
+		var status uint64
+		if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
+			return err
+		}
+		if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
+			return nil
+		}
+		var owner string
+		if err := getMeta(t, "upgrade_owner", &owner); err != nil {
+			return err
+		}
+		abandoned = owner == "" || !ownerAlive(owner)
+		return nil
+	})
+	if err != nil || !abandoned {
+		return err
+	}
+	err = e.RunUpgrade(ctx, pool, nil)
+	if errors.Is(err, daosgo.ErrInProgress) {
+		return nil // another process took it over; Connect reports the pool busy
+	}
+	return err
+}
+
+// upgradeRun executes one plan.
+type upgradeRun struct {
+	e        *Engine
+	s        *store
+	pool     string
+	progress func(daosgo.UpgradeProgress)
+}
+
+// hook lets tests stop the process at named points of an upgrade.
+func (u *upgradeRun) hook(point string) {
+	if u.e.testHook != nil {
+		u.e.testHook(point)
+	}
+}
+
+// commit runs fn in a write transaction, then reports progress.
+func (u *upgradeRun) commit(ctx context.Context, fn func(*tx, *daosgo.UpgradeProgress) error) error {
+	var p daosgo.UpgradeProgress
+	err := u.s.write(ctx, func(t *tx) error {
+		var err error
+		if p, err = loadProgress(t); err != nil {
+			return err
+		}
+		if err := fn(t, &p); err != nil {
+			return err
+		}
+		return saveProgress(t, p)
+	})
+	if err == nil && u.progress != nil {
+		u.progress(p)
+	}
+	return err
+}
+
+type storedStep struct {
+	seq  int64
+	step daosgo.UpgradeStep
+}
+
+func (u *upgradeRun) run(ctx context.Context) error {
+	var steps []storedStep
+	err := u.s.read(ctx, func(t *tx) error {
+		rows, err := t.query(`SELECT seq, step FROM upgrade_steps WHERE done = 0 ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st storedStep
+			var raw string
+			if err := rows.Scan(&st.seq, &raw); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(raw), &st.step); err != nil {
+				return fmt.Errorf("upgrade step %d: %w", st.seq, err)
+			}
+			steps = append(steps, st)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if err := u.runStep(ctx, st); err != nil {
+			return fmt.Errorf("version %d step %q: %w", st.step.Version, st.step.Name, err)
+		}
+		u.hook("step-done")
+	}
+	return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+		for _, q := range []string{`DELETE FROM upgrade_steps`, `DELETE FROM upgrade_journal`} {
+			if _, err := t.exec(q); err != nil {
+				return err
+			}
+		}
+		p.Step, p.Error = "", ""
+		if err := setMeta(t, "upgrade_owner", ""); err != nil {
+			return err
+		}
+		if err := setStatus(t, daosgo.UpgradeCompleted); err != nil {
+			return err
+		}
+		p.Status, p.State = daosgo.UpgradeCompleted, daosgo.UpgradeCompleted.PoolStatus()
+		return nil
+	})
+}
+
+// finishStep marks a step done and, when it was the last of its version,
+// moves the pool and every container in it to that version.
+func finishStep(t *tx, p *daosgo.UpgradeProgress, st storedStep) error {
+	if _, err := t.exec(`UPDATE upgrade_steps SET done = 1 WHERE seq = ?`, st.seq); err != nil {
+		return err
+	}
+	p.StepsDone++
+	var left int
+	if err := t.row(`SELECT COUNT(*) FROM upgrade_steps WHERE done = 0 AND version = ?`, []any{st.step.Version}, &left); err != nil {
+		return err
+	}
+	if left > 0 {
+		return nil
+	}
+	p.Version = st.step.Version
+	if _, err := t.exec(`INSERT OR REPLACE INTO cont_props(cont, id, sval, ival, bval) SELECT id, ?, '', ?, NULL FROM conts`,
+		int64(daosgo.PropContGlobalVersion), int64(st.step.Version)); err != nil {
+		return err
+	}
+	return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolGlobalVersion, uint64(st.step.Version))})
+}
+
+func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
+	switch st.step.Kind {
+	case daosgo.StepPoolProps:
+		return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+			p.Step = st.step.Name
+			for _, pr := range st.step.Props {
+				if _, err := t.exec(`INSERT OR IGNORE INTO pool_props(id, sval, ival) VALUES(?, ?, ?)`, int64(pr.ID), pr.Str, int64(pr.Num)); err != nil {
+					return err
+				}
+			}
+			return finishStep(t, p, st)
+		})
+	case daosgo.StepContProps:
+		return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+			p.Step = st.step.Name
+			for _, pr := range st.step.Props {
+				if _, err := t.exec(`INSERT OR IGNORE INTO cont_props(cont, id, sval, ival, bval) SELECT id, ?, ?, ?, NULL FROM conts`,
+					int64(pr.ID), pr.Str, int64(pr.Num)); err != nil {
+					return err
+				}
+			}
+			return finishStep(t, p, st)
+		})
+	case daosgo.StepPlacement:
+		return u.migrate(ctx, st, `AND ((hi >> 32) & 65535) > 1`, func(t *tx, c int64, oid daosgo.OID, moved map[int64]int64) error {
+			return u.replace(t, c, oid, st.step.Placement, moved)
+		}, func(t *tx) error { return setMeta(t, "placement", int64(st.step.Placement)) })
+	case daosgo.StepRecordFormat:
+		return u.migrate(ctx, st, ``, func(t *tx, c int64, oid daosgo.OID, _ map[int64]int64) error {
+			_, err := t.exec(`UPDATE recs SET csum = crc32c(val) WHERE `+objWhere, c, int64(oid.Hi), int64(oid.Lo))
+			return err
+		}, func(t *tx) error { return setMeta(t, "records", int64(st.step.Records)) })
+	}
+	return daosgo.Errorf(daosgo.ErrNotSupported, "unknown upgrade step kind %q", st.step.Kind)
+}
+
+// replace moves the records of one object to the targets placement p gives
+// them, noting the bytes each target gains or loses in moved.
+func (u *upgradeRun) replace(t *tx, c int64, oid daosgo.OID, p uint32, moved map[int64]int64) error {
+	rows, err := t.query(`SELECT dkey, tgt, SUM(length(dkey) + length(akey) + length(val)) FROM recs WHERE `+objWhere+` GROUP BY dkey, tgt`,
+		c, int64(oid.Hi), int64(oid.Lo))
+	if err != nil {
+		return err
+	}
+	type move struct {
+		dkey     []byte
+		from, to int64
+		bytes    int64
+	}
+	var moves []move
+	for rows.Next() {
+		var m move
+		if err := rows.Scan(&m.dkey, &m.from, &m.bytes); err != nil {
+			rows.Close()
+			return err
+		}
+		if m.to = place(p, oid, m.dkey); m.to != m.from {
+			moves = append(moves, m)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if _, err := t.exec(`UPDATE recs SET tgt = ? WHERE `+objWhere+` AND dkey = ? AND tgt = ?`,
+			m.to, c, int64(oid.Hi), int64(oid.Lo), m.dkey, m.from); err != nil {
+			return err
+		}
+		moved[m.from] -= m.bytes
+		moved[m.to] += m.bytes
+	}
+	return nil
+}
+
+// migrate applies perObject to every object selected by filter (an SQL
+// condition on recs), container by container, upgradeBatch objects per
+// transaction, each transaction advancing the step's journal; then runs
+// finish with the step's completion.
+func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
+	perObject func(t *tx, cont int64, oid daosgo.OID, moved map[int64]int64) error, finish func(*tx) error) error {
+	// Totals for progress, counted once when the step starts.
+	err := u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+		if p.Step == st.step.Name {
+			return nil // resumed: totals and counts stand
+		}
+		p.Step, p.Objects, p.Bytes = st.step.Name, 0, 0
+		return t.row(`SELECT COUNT(*), COALESCE(SUM(b), 0) FROM (SELECT SUM(length(dkey) + length(akey) + length(val)) AS b FROM recs WHERE 1 `+filter+` GROUP BY cont, hi, lo)`,
+			nil, &p.ObjectsTotal, &p.BytesTotal)
+	})
+	if err != nil {
+		return err
+	}
+	var conts []int64
+	err = u.s.read(ctx, func(t *tx) error {
+		rows, err := t.query(`SELECT id FROM conts WHERE id NOT IN (SELECT cont FROM upgrade_journal WHERE seq = ? AND done = 1) ORDER BY id`, st.seq)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			conts = append(conts, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range conts {
+		for done := false; !done; {
+			if err := ctx.Err(); err != nil {
+				return daosgo.CanceledError(ctx, "upgrade of pool "+u.pool)
+			}
+			err := u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+				// The journal holds the last object done in this container.
+				var lastHi, lastLo any
+				err := t.row(`SELECT hi, lo FROM upgrade_journal WHERE seq = ? AND cont = ?`, []any{st.seq, c}, &lastHi, &lastLo)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+				q := `SELECT DISTINCT hi, lo FROM recs WHERE cont = ? ` + filter
+				args := []any{c}
+				if lastHi != nil {
+					q += ` AND (hi, lo) > (?, ?)`
+					args = append(args, lastHi, lastLo)
+				}
+				q += ` ORDER BY hi, lo LIMIT ?`
+				args = append(args, upgradeBatch)
+				rows, err := t.query(q, args...)
+				if err != nil {
+					return err
+				}
+				var batch []daosgo.OID
+				for rows.Next() {
+					var h, l int64
+					if err := rows.Scan(&h, &l); err != nil {
+						rows.Close()
+						return err
+					}
+					batch = append(batch, daosgo.OID{Hi: uint64(h), Lo: uint64(l)})
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				moved := map[int64]int64{}
+				for i, oid := range batch {
+					if err := perObject(t, c, oid, moved); err != nil {
+						return fmt.Errorf("object %s: %w", oid, err)
+					}
+					if i == len(batch)/2 {
+						u.hook("mid-batch")
+					}
+				}
+				var bytes int64
+				if len(batch) > 0 {
+					if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs WHERE cont = ? AND (hi, lo) >= (?, ?) AND (hi, lo) <= (?, ?) `+filter,
+						[]any{c, int64(batch[0].Hi), int64(batch[0].Lo), int64(batch[len(batch)-1].Hi), int64(batch[len(batch)-1].Lo)}, &bytes); err != nil {
+						return err
+					}
+				}
+				for tgt, d := range moved {
+					if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, d, tgt); err != nil {
+						return err
+					}
+				}
+				done = len(batch) < upgradeBatch
+				if n := len(batch); n > 0 {
+					lastHi, lastLo = int64(batch[n-1].Hi), int64(batch[n-1].Lo)
+				}
+				if _, err := t.exec(`INSERT OR REPLACE INTO upgrade_journal(seq, cont, hi, lo, done) VALUES(?, ?, ?, ?, ?)`,
+					st.seq, c, lastHi, lastLo, done); err != nil {
+					return err
+				}
+				p.Objects += uint64(len(batch))
+				p.Bytes += uint64(bytes)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			u.hook("batch-done")
+		}
+	}
+	return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+		if err := finish(t); err != nil {
+			return err
+		}
+		return finishStep(t, p, st)
+	})
+}

@@ -1,0 +1,499 @@
+package embedded
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/upgrade"
+	"gotest.tools/v3/assert"
+)
+
+// fixture fills a pool created at version 1 with containers holding
+// single-group and multi-group objects, single values and arrays, and
+// returns the objects written per container label.
+func fixture(t *testing.T, e *Engine, pool string, conts, objects int) map[string][]daosgo.OID {
+	t.Helper()
+	p, err := e.Connect(bg, pool, daosgo.PoolRW)
+	assert.NilError(t, err)
+	defer p.Disconnect(bg)
+	out := map[string][]daosgo.OID{}
+	for ci := 0; ci < conts; ci++ {
+		label := fmt.Sprint("cont", ci)
+		_, err := p.CreateContainer(bg, label, nil)
+		assert.NilError(t, err)
+		c, err := p.OpenContainer(bg, label, daosgo.ContRW)
+		assert.NilError(t, err)
+		for i := 0; i < objects; i++ {
+			class := daosgo.OCS1
+			if i%2 == 1 {
+				class = daosgo.OCSX // multi-group: moved by the placement change
+			}
+			ot := daosgo.OTMultiHashed
+			if i%3 == 2 {
+				ot = daosgo.OTArrayByte
+			}
+			oid := daosgo.GenerateOID(uint32(ci), uint64(i), ot, class)
+			o, err := c.OpenObject(bg, oid, daosgo.ObjRW)
+			assert.NilError(t, err)
+			for d := 0; d < 3; d++ {
+				if ot == daosgo.OTArrayByte {
+					data := []byte(strings.Repeat(fmt.Sprintf("%d/%d/%d;", ci, i, d), 20))
+					assert.NilError(t, o.Update(bg, daosgo.Uint64Key(uint64(d+1)), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("0"), uint64(d*7), data)}))
+				} else {
+					assert.NilError(t, o.Update(bg, []byte(fmt.Sprint("dkey", d)), 0, []daosgo.IOD{
+						daosgo.SingleIOD("a", []byte(fmt.Sprintf("value %d %d %d", ci, i, d))),
+						daosgo.SingleIOD("b", []byte(strings.Repeat("b", i%50+1)))}))
+				}
+			}
+			out[label] = append(out[label], oid)
+		}
+		assert.NilError(t, c.Close(bg))
+	}
+	return out
+}
+
+// contents reads every value of the fixture's objects back and returns a
+// digest per object.
+func contents(t *testing.T, e *Engine, pool string, objs map[string][]daosgo.OID) map[string]string {
+	t.Helper()
+	p, err := e.Connect(bg, pool, daosgo.PoolRO)
+	assert.NilError(t, err)
+	defer p.Disconnect(bg)
+	out := map[string]string{}
+	for label, oids := range objs {
+		c, err := p.OpenContainer(bg, label, daosgo.ContRO)
+		assert.NilError(t, err)
+		for _, oid := range oids {
+			o, _ := c.OpenObject(bg, oid, daosgo.ObjRO)
+			h := sha256.New()
+			a := &daosgo.Anchor{}
+			dkeys, err := o.ListDkeys(bg, a, 100, nil)
+			assert.NilError(t, err)
+			for _, dk := range dkeys {
+				akeys, err := o.ListAkeys(bg, dk, &daosgo.Anchor{}, 100, nil)
+				assert.NilError(t, err)
+				for _, ak := range akeys {
+					fmt.Fprintf(h, "%x/%x=", dk, ak)
+					if oid.Type() == daosgo.OTArrayByte {
+						r, err := o.QueryMaxRecx(bg, dk, ak)
+						assert.NilError(t, err)
+						buf := make([]byte, r.End())
+						assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{daosgo.ArrayIOD(ak, 0, buf)}))
+						h.Write(buf)
+					} else {
+						v, err := daosgo.GetSingle(bg, o, dk, string(ak))
+						assert.NilError(t, err)
+						h.Write(v)
+					}
+				}
+			}
+			out[label+"/"+oid.String()] = fmt.Sprintf("%x", h.Sum(nil))
+		}
+		assert.NilError(t, c.Close(bg))
+	}
+	return out
+}
+
+func upgradeEngine(t *testing.T, root string, reg *upgrade.Registry) *Engine {
+	t.Helper()
+	e, err := Open(Options{Root: root, Layout: reg})
+	assert.NilError(t, err)
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func newPoolAt(t *testing.T, e *Engine, label string, version uint32, size uint64) {
+	t.Helper()
+	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size, LayoutVersion: version})
+	assert.NilError(t, err)
+}
+
+func runUpgrade(t *testing.T, e *Engine, pool string) {
+	t.Helper()
+	_, err := upgrade.Start(bg, e, pool, upgrade.Default())
+	assert.NilError(t, err)
+	assert.NilError(t, e.RunUpgrade(bg, pool, nil))
+}
+
+// assertUpgraded checks the end state of a complete upgrade to version 4:
+// version, status, the new properties, the storage format, where every
+// record is placed, and the space accounting.
+func assertUpgraded(t *testing.T, e *Engine, pool string) {
+	t.Helper()
+	props, err := e.GetPoolProps(bg, pool)
+	assert.NilError(t, err)
+	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(4))
+	assert.Equal(t, daosgo.UpgradeStatus(props.Num(daosgo.PropPoolUpgradeStatus, 9)), daosgo.UpgradeCompleted)
+	for _, id := range []daosgo.PropID{daosgo.PropPoolECPDA, daosgo.PropPoolRPPDA, daosgo.PropPoolScrubFreq, daosgo.PropPoolDataThresh} {
+		assert.Assert(t, props.Has(id), "pool property %s missing after the upgrade", id)
+	}
+	_, s, err := e.resolve(bg, pool)
+	assert.NilError(t, err)
+	err = s.read(bg, func(tx *tx) error {
+		f, err := readFormat(tx)
+		assert.NilError(t, err)
+		assert.Equal(t, f, Format{Placement: PlacementV2, Records: RecordsCsum})
+		rows, err := tx.query(`SELECT hi, lo, dkey, tgt, csum, val FROM recs`)
+		assert.NilError(t, err)
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var hi, lo, tgt int64
+			var dk, val []byte
+			var csum any
+			assert.NilError(t, rows.Scan(&hi, &lo, &dk, &tgt, &csum, &val))
+			oid := daosgo.OID{Hi: uint64(hi), Lo: uint64(lo)}
+			assert.Equal(t, tgt, place(PlacementV2, oid, dk), "record of %s on the wrong target", oid)
+			assert.Equal(t, csum, checksum(val), "record of %s without its checksum", oid)
+			n++
+		}
+		assert.Assert(t, n > 0)
+		var steps, journal int
+		assert.NilError(t, tx.row(`SELECT (SELECT COUNT(*) FROM upgrade_steps), (SELECT COUNT(*) FROM upgrade_journal)`, nil, &steps, &journal))
+		assert.Equal(t, steps+journal, 0, "the upgrade left its plan behind")
+		return rows.Err()
+	})
+	assert.NilError(t, err)
+	assertPoolSpaceConsistent(t, e, pool)
+}
+
+func assertPoolSpaceConsistent(t *testing.T, e *Engine, pool string) {
+	t.Helper()
+	_, s, err := e.resolve(bg, pool)
+	assert.NilError(t, err)
+	var drift int
+	assert.NilError(t, s.read(bg, func(tx *tx) error {
+		return tx.row(`SELECT COUNT(*) FROM space s WHERE s.used != (SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs r WHERE r.tgt = s.tgt)`, nil, &drift)
+	}))
+	assert.Equal(t, drift, 0, "a target's space counter does not match its records")
+}
+
+func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "old", 1, 1<<30)
+	objs := fixture(t, e, "old", 3, 40)
+	before := contents(t, e, "old", objs)
+
+	// Before: version 1, no new properties, old placement, no checksums.
+	props, err := e.GetPoolProps(bg, "old")
+	assert.NilError(t, err)
+	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(1))
+	assert.Assert(t, !props.Has(daosgo.PropPoolECPDA))
+	p, err := e.Connect(bg, "old", daosgo.PoolRW)
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(bg, "cont0", daosgo.ContRO)
+	assert.NilError(t, err)
+	_, err = c.(daosgo.Verifier).VerifyObject(bg, objs["cont0"][0])
+	assert.ErrorIs(t, err, daosgo.ErrNotSupported)
+	cprops, err := c.GetProps(bg)
+	assert.NilError(t, err)
+	assert.Assert(t, !cprops.Has(daosgo.PropContECPDA))
+	infoBefore, err := p.Query(bg)
+	assert.NilError(t, err)
+
+	var reports []daosgo.UpgradeProgress
+	plan, err := upgrade.Start(bg, e, "old", upgrade.Default())
+	assert.NilError(t, err)
+	assert.Equal(t, plan.From, uint32(1))
+	assert.Equal(t, plan.To, uint32(4))
+	// The upgrade revoked the open handles.
+	_, err = c.Query(bg)
+	assert.ErrorIs(t, err, daosgo.ErrNoHdl)
+	_, err = p.Query(bg)
+	assert.ErrorIs(t, err, daosgo.ErrNoHdl)
+	assert.NilError(t, e.RunUpgrade(bg, "old", func(pr daosgo.UpgradeProgress) { reports = append(reports, pr) }))
+
+	assertUpgraded(t, e, "old")
+	assert.DeepEqual(t, contents(t, e, "old", objs), before)
+	last := reports[len(reports)-1]
+	assert.Equal(t, last.StepsDone, last.StepsTotal)
+	assert.Equal(t, last.State, "Online")
+	sawMigration := false
+	for _, r := range reports {
+		sawMigration = sawMigration || (r.ObjectsTotal > 0 && r.Objects > 0 && r.Objects <= r.ObjectsTotal)
+	}
+	assert.Assert(t, sawMigration, "no progress report counted migrated objects")
+
+	// After: containers have the new properties and the global version; the
+	// records carry checksums the verifier checks.
+	p, err = e.Connect(bg, "old", daosgo.PoolRW)
+	assert.NilError(t, err)
+	c, err = p.OpenContainer(bg, "cont1", daosgo.ContRO)
+	assert.NilError(t, err)
+	cprops, err = c.GetProps(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, cprops.Num(daosgo.PropContECPDA, 0), uint64(1))
+	assert.Equal(t, cprops.Num(daosgo.PropContGlobalVersion, 0), uint64(4))
+	n, err := c.(daosgo.Verifier).VerifyObject(bg, objs["cont1"][1])
+	assert.NilError(t, err)
+	assert.Equal(t, n, 6)
+	infoAfter, err := p.Query(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, infoAfter.UsedBytes, infoBefore.UsedBytes, "migration must not change the bytes stored")
+	assert.Assert(t, fmt.Sprint(infoAfter.TargetUsed) != fmt.Sprint(infoBefore.TargetUsed), "no record moved between targets")
+
+	// A second upgrade has nothing to do.
+	_, err = upgrade.Start(bg, e, "old", upgrade.Default())
+	assert.ErrorIs(t, err, daosgo.ErrAlready)
+}
+
+func TestChecksumCatchesCorruption(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "p", 4, 1<<30)
+	objs := fixture(t, e, "p", 1, 3)
+	_, s, err := e.resolve(bg, "p")
+	assert.NilError(t, err)
+	// Flip a byte behind the engine's back, as a failing disk would.
+	assert.NilError(t, s.write(bg, func(tx *tx) error {
+		_, err := tx.exec(`UPDATE recs SET val = CAST('value 0 0 X' AS BLOB) WHERE hi = ? AND lo = 0 AND akey = CAST('a' AS BLOB) AND dkey = CAST('dkey1' AS BLOB)`,
+			int64(objs["cont0"][0].Hi))
+		return err
+	}))
+	p, err := e.Connect(bg, "p", daosgo.PoolRO)
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(bg, "cont0", daosgo.ContRO)
+	assert.NilError(t, err)
+	o, _ := c.OpenObject(bg, objs["cont0"][0], daosgo.ObjRO)
+	_, err = daosgo.GetSingle(bg, o, []byte("dkey1"), "a")
+	assert.ErrorIs(t, err, daosgo.ErrCsum)
+	_, err = c.(daosgo.Verifier).VerifyObject(bg, objs["cont0"][0])
+	assert.ErrorIs(t, err, daosgo.ErrCsum)
+	assert.ErrorContains(t, err, "dkey1")
+}
+
+func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "v1", 1, 1<<28)
+	newPoolAt(t, e, "v4", 0, 1<<28)
+	for _, tc := range []struct {
+		pool    string
+		version uint64
+		new     bool
+	}{{"v1", 1, false}, {"v4", 4, true}} {
+		p, err := e.Connect(bg, tc.pool, daosgo.PoolRW)
+		assert.NilError(t, err)
+		_, err = p.CreateContainer(bg, "fresh", nil)
+		assert.NilError(t, err)
+		c, err := p.OpenContainer(bg, "fresh", daosgo.ContRW)
+		assert.NilError(t, err)
+		props, err := c.GetProps(bg)
+		assert.NilError(t, err)
+		assert.Equal(t, props.Has(daosgo.PropContECPDA), tc.new, "pool %s", tc.pool)
+		assert.Equal(t, props.Has(daosgo.PropContScrubDisabled), tc.new, "pool %s", tc.pool)
+		assert.Equal(t, props.Num(daosgo.PropContGlobalVersion, 0), tc.version)
+		o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
+		assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", []byte("v")))
+		_, err = c.(daosgo.Verifier).VerifyObject(bg, testOID)
+		if tc.new {
+			assert.NilError(t, err)
+		} else {
+			assert.ErrorIs(t, err, daosgo.ErrNotSupported)
+		}
+		assert.NilError(t, p.Disconnect(bg))
+	}
+}
+
+func TestNewerPoolRefusedByOlderSoftware(t *testing.T) {
+	root := t.TempDir()
+	newer := upgradeEngine(t, root, upgrade.Default())
+	newPoolAt(t, newer, "v4", 0, 1<<28)
+	older := upgradeEngine(t, root, upgrade.Default().UpTo(2))
+	_, err := older.Connect(bg, "v4", daosgo.PoolRO)
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorContains(t, err, "layout version 4")
+	assert.ErrorContains(t, err, "at most version 2")
+	_, err = upgrade.Start(bg, older, "v4", upgrade.Default().UpTo(2))
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorContains(t, err, "version 4")
+}
+
+func TestUpgradePreconditions(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	t.Run("RebuildInProgress", func(t *testing.T) {
+		newPoolAt(t, e, "rb", 1, 1<<28)
+		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildBusy))
+		_, err := upgrade.Start(bg, e, "rb", upgrade.Default())
+		assert.ErrorIs(t, err, daosgo.ErrBusy)
+		assert.ErrorContains(t, err, "retry the upgrade when the rebuild is done")
+		props, _ := e.GetPoolProps(bg, "rb", daosgo.PropPoolUpgradeStatus, daosgo.PropPoolGlobalVersion)
+		assert.Equal(t, props[0].ValueString(), "Online", "a refused upgrade leaves the status alone")
+		assert.Equal(t, props[1].Num, uint64(1))
+		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildDone))
+		runUpgrade(t, e, "rb")
+	})
+	t.Run("FreeSpace", func(t *testing.T) {
+		newPoolAt(t, e, "full", 1, 64<<10)
+		p, err := e.Connect(bg, "full", daosgo.PoolRW)
+		assert.NilError(t, err)
+		_, err = p.CreateContainer(bg, "c", nil)
+		assert.NilError(t, err)
+		c, _ := p.OpenContainer(bg, "c", daosgo.ContRW)
+		o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
+		assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", make([]byte, 60<<10)))
+		_, err = upgrade.Start(bg, e, "full", upgrade.Default())
+		assert.ErrorIs(t, err, daosgo.ErrNoSpace)
+		assert.ErrorContains(t, err, "needs 6553 bytes free (10% of the pool)")
+		assert.NilError(t, o.Punch(bg))
+		assert.NilError(t, p.Disconnect(bg))
+		runUpgrade(t, e, "full")
+	})
+	t.Run("NothingToDo", func(t *testing.T) {
+		newPoolAt(t, e, "new", 0, 1<<28)
+		_, err := upgrade.Start(bg, e, "new", upgrade.Default())
+		assert.ErrorIs(t, err, daosgo.ErrAlready)
+		assert.ErrorContains(t, err, "nothing to do")
+	})
+}
+
+func TestPoolClosedWhileUpgrading(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "busy", 1, 1<<30)
+	newPoolAt(t, e, "other", 1, 1<<30)
+	objs := fixture(t, e, "busy", 1, upgradeBatch*3)
+	fixture(t, e, "other", 1, 4)
+
+	// Hold the upgrade at its first batch and look at the pool meanwhile.
+	held, release := make(chan struct{}), make(chan struct{})
+	once := false
+	e.testHook = func(point string) {
+		if point == "batch-done" && !once {
+			once = true
+			close(held)
+			<-release
+		}
+	}
+	_, err := upgrade.Start(bg, e, "busy", upgrade.Default())
+	assert.NilError(t, err)
+	done := make(chan error)
+	go func() { done <- e.RunUpgrade(bg, "busy", nil) }()
+	<-held
+
+	_, err = e.Connect(bg, "busy", daosgo.PoolRO)
+	assert.ErrorIs(t, err, daosgo.ErrBusy)
+	assert.ErrorContains(t, err, "being upgraded")
+	props, err := e.GetPoolProps(bg, "busy", daosgo.PropPoolUpgradeStatus)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].ValueString(), "Upgrading")
+	prog, err := e.UpgradeProgress(bg, "busy")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.State, "Upgrading")
+	assert.Assert(t, prog.Objects > 0 && prog.Objects < prog.ObjectsTotal, "progress %+v", prog)
+	assert.ErrorIs(t, e.RunUpgrade(bg, "busy", nil), daosgo.ErrInProgress)
+
+	// Pools upgrade independently: the other one stays usable at version 1.
+	other, err := e.Connect(bg, "other", daosgo.PoolRW)
+	assert.NilError(t, err)
+	info, err := other.Query(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, info.LayoutVersion, uint32(1))
+	assert.Equal(t, info.Status, "Online")
+
+	close(release)
+	assert.NilError(t, <-done)
+	assertUpgraded(t, e, "busy")
+	assert.Equal(t, len(contents(t, e, "busy", objs)), upgradeBatch*3)
+	props, _ = e.GetPoolProps(bg, "other", daosgo.PropPoolGlobalVersion)
+	assert.Equal(t, props[0].Num, uint64(1))
+}
+
+func TestFailedUpgradeKeepsReason(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "p", 1, 1<<28)
+	plan := daosgo.UpgradePlan{From: 1, To: 2, Steps: []daosgo.UpgradeStep{{Version: 2, Name: "from a future release", Kind: "teleport"}}}
+	assert.NilError(t, e.StartUpgrade(bg, "p", plan))
+	err := e.RunUpgrade(bg, "p", nil)
+	assert.ErrorContains(t, err, `unknown upgrade step kind "teleport"`)
+	prog, err := e.UpgradeProgress(bg, "p")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.State, "Failed")
+	assert.Assert(t, strings.Contains(prog.Error, "teleport"), prog.Error)
+	// The pool stays usable at its version.
+	p, err := e.Connect(bg, "p", daosgo.PoolRO)
+	assert.NilError(t, err)
+	info, _ := p.Query(bg)
+	assert.Equal(t, info.LayoutVersion, uint32(1))
+	assert.Equal(t, info.Status, "Failed")
+}
+
+// killAt makes this process SIGKILL itself at the nth time it reaches
+// point during an upgrade (DAOSGO_TEST_KILL_AT=point:n).
+func killAt(spec string) func(string) {
+	point, nth, _ := strings.Cut(spec, ":")
+	n, _ := strconv.Atoi(nth)
+	seen := 0
+	return func(p string) {
+		if p == point {
+			if seen++; seen == n {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+		}
+	}
+}
+
+// TestUpgradeResumesAfterKill kills the upgrading process at every step
+// boundary, after a batch, and in the middle of a migration batch; the next
+// open of the pool resumes the upgrade, and the end state is that of an
+// uninterrupted run.
+func TestUpgradeResumesAfterKill(t *testing.T) {
+	points := []string{"mid-batch:1", "batch-done:1", "mid-batch:3", "batch-done:4", "mid-batch:6"}
+	for i := 1; i <= 7; i++ { // the default plan from version 1 has 7 steps
+		points = append(points, fmt.Sprintf("step-done:%d", i))
+	}
+	if testing.Short() {
+		points = points[:3]
+	}
+	// The uninterrupted run, for reference.
+	ref := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, ref, "pool", 1, 1<<30)
+	refObjs := fixture(t, ref, "pool", 2, upgradeBatch+40)
+	want := contents(t, ref, "pool", refObjs)
+	runUpgrade(t, ref, "pool")
+	assert.DeepEqual(t, contents(t, ref, "pool", refObjs), want)
+	refInfo := poolInfo(t, ref, "pool")
+
+	for _, at := range points {
+		t.Run(at, func(t *testing.T) {
+			root := t.TempDir()
+			e := upgradeEngine(t, root, upgrade.Default())
+			newPoolAt(t, e, "pool", 1, 1<<30)
+			objs := fixture(t, e, "pool", 2, upgradeBatch+40)
+
+			cmd, _ := helperEnv(t, "upgrade", root, "DAOSGO_TEST_KILL_AT="+at)
+			err := cmd.Wait()
+			var exit interface{ ExitCode() int }
+			assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "the helper was not killed at %s: %v", at, err)
+			props, err := e.GetPoolProps(bg, "pool", daosgo.PropPoolUpgradeStatus)
+			assert.NilError(t, err)
+			assert.Equal(t, props[0].ValueString(), "Upgrading", "killed at %s", at)
+
+			// The next open resumes the upgrade and then succeeds.
+			p, err := e.Connect(bg, "pool", daosgo.PoolRO)
+			assert.NilError(t, err)
+			assert.NilError(t, p.Disconnect(bg))
+			assertUpgraded(t, e, "pool")
+			assert.DeepEqual(t, contents(t, e, "pool", objs), want)
+			info := poolInfo(t, e, "pool")
+			assert.DeepEqual(t, info.TargetUsed, refInfo.TargetUsed)
+			prog, err := e.UpgradeProgress(bg, "pool")
+			assert.NilError(t, err)
+			assert.Equal(t, prog.StepsDone, 7)
+		})
+	}
+}
+
+func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
+	t.Helper()
+	p, err := e.Connect(bg, pool, daosgo.PoolRO)
+	assert.NilError(t, err)
+	defer p.Disconnect(bg)
+	info, err := p.Query(bg)
+	assert.NilError(t, err)
+	return info
+}
