@@ -6,6 +6,7 @@ import (
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/upgrade"
 )
 
 // backendOpeners maps an --engine name to its constructor; the libdaos
@@ -29,5 +30,8 @@ func openBackend(spec string) (daosgo.Backend, error) {
 	return nil, fmt.Errorf("--engine %q: unknown backend (want embedded[:DIR] or daos)", spec)
 }
 
-// engineLayout is the layout-version policy the embedded engine runs with.
-func engineLayout() embedded.Layout { return embedded.BaseLayout{} }
+// layouts is the registry of pool layout versions this binary knows; the
+// embedded engine creates and opens pools by it.
+var layouts = upgrade.Default()
+
+func engineLayout() embedded.Layout { return layouts }

@@ -41,7 +41,7 @@ func TestPoolLifecycle(t *testing.T) {
 	assert.Equal(t, pools[0]["label"], "tank")
 
 	out = ok(t, dir, "pool", "get-prop", "tank")
-	assert.Assert(t, strings.Contains(out, "Pool version: 1\n"), out)
+	assert.Assert(t, strings.Contains(out, "Pool version: 4\n"), out)
 	assert.Assert(t, strings.Contains(out, "Pool status: Online\n"), out)
 	assert.Assert(t, strings.Contains(out, "Rebuild space ratio: 5\n"), out)
 
@@ -56,11 +56,11 @@ func TestPoolLifecycle(t *testing.T) {
 	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &info)
 	assert.Equal(t, info["label"], "tank")
 	assert.Equal(t, info["total_bytes"], float64(64<<20))
-	assert.Equal(t, info["layout_version"], float64(1))
+	assert.Equal(t, info["layout_version"], float64(4))
 	assert.Equal(t, info["status"], "Online")
 
 	out = ok(t, dir, "pool", "query", "tank")
-	assert.Assert(t, strings.Contains(out, "Pool version 1"), out)
+	assert.Assert(t, strings.Contains(out, "Pool version 4"), out)
 
 	out = ok(t, dir, "pool", "evict", "tank")
 	assert.Assert(t, strings.Contains(out, "revoked"), out)

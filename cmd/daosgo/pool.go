@@ -18,6 +18,10 @@ type poolCmd struct {
 	SetProp poolSetPropCmd `cmd:"" name:"set-prop" help:"Set pool properties, given as name:value."`
 	Destroy poolDestroyCmd `cmd:"" help:"Destroy a pool and everything in it."`
 	Evict   poolEvictCmd   `cmd:"" help:"Revoke every open handle on a pool; their next use fails DER_NO_HDL."`
+	Upgrade poolUpgradeCmd `cmd:"" help:"Upgrade a pool to the newest layout version this software knows. Returns at once; the pool is closed to users until it ends; follow it with get-prop or query."`
+
+	UpgradeWorker poolUpgradeWorkerCmd `cmd:"" name:"upgrade-worker" hidden:"" help:"Run a started upgrade (what 'pool upgrade' starts in the background)."`
+	SetRebuild    poolSetRebuildCmd    `cmd:"" name:"set-rebuild" hidden:"" help:"Set an embedded pool's rebuild state, for demos and tests."`
 }
 
 type poolArg struct {
@@ -89,21 +93,43 @@ func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 
 type poolQueryCmd struct{ poolArg }
 
+// poolQueryResult is what 'pool query --json' prints.
+type poolQueryResult struct {
+	daosgo.PoolInfo
+	Upgrade *daosgo.UpgradeProgress `json:"upgrade,omitempty"`
+}
+
 func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 	b, err := g.open()
 	if err != nil {
 		return err
 	}
+	var res poolQueryResult
+	if up, ok := b.Admin().(daosgo.Upgrader); ok {
+		if p, err := up.UpgradeProgress(ctx, c.Pool); err == nil && p.StepsTotal > 0 {
+			res.Upgrade = &p
+		}
+	}
 	p, err := b.Connect(ctx, c.Pool, daosgo.PoolRO)
 	if err != nil {
-		return err
+		if res.Upgrade == nil || res.Upgrade.Status != daosgo.UpgradeInProgress {
+			return err
+		}
+		// The pool is closed while it upgrades: report what the pool
+		// service still answers.
+		res.Label, res.LayoutVersion, res.Status = c.Pool, res.Upgrade.Version, res.Upgrade.State
+		res.UpgradeStatus, res.MaxVersion = res.Upgrade.Status, layouts.MaxVersion()
+		return g.print(res, func(w io.Writer) {
+			fmt.Fprintf(w, "Pool %s is being upgraded and closed to users until it is done\n", c.Pool)
+			printUpgrade(w, res.Upgrade)
+		})
 	}
 	defer p.Disconnect(ctx)
-	info, err := p.Query(ctx)
-	if err != nil {
+	if res.PoolInfo, err = p.Query(ctx); err != nil {
 		return err
 	}
-	return g.print(info, func(w io.Writer) {
+	info := res.PoolInfo
+	return g.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "Pool %s, label %s\n", info.UUID, info.Label)
 		fmt.Fprintf(w, "Pool version %d (newest known %d), status %s\n", info.LayoutVersion, info.MaxVersion, info.Status)
 		fmt.Fprintf(w, "Containers: %d, open handles: %d\n", info.Containers, info.Handles)
@@ -112,9 +138,26 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 		if info.TotalBytes > 0 {
 			pct = 100 * float64(info.UsedBytes) / float64(info.TotalBytes)
 		}
-		fmt.Fprintf(w, "Pool space info:\n- Total size: %s\n- Used: %s (%.2f%%)\n- Free: %s\n",
-			humanSize(info.TotalBytes), humanSize(info.UsedBytes), pct, humanSize(info.FreeBytes))
+		fmt.Fprintf(w, "Pool space info:\n- Target count: %d\n- Total size: %s\n- Used: %s (%.2f%%)\n- Free: %s\n",
+			info.Targets, humanSize(info.TotalBytes), humanSize(info.UsedBytes), pct, humanSize(info.FreeBytes))
+		if res.Upgrade != nil && res.Upgrade.Status == daosgo.UpgradeFailed {
+			printUpgrade(w, res.Upgrade)
+		}
 	})
+}
+
+func printUpgrade(w io.Writer, p *daosgo.UpgradeProgress) {
+	fmt.Fprintf(w, "Upgrade from version %d to %d: %s, at version %d, step %d of %d", p.From, p.To, p.State, p.Version, p.StepsDone, p.StepsTotal)
+	if p.Step != "" {
+		fmt.Fprintf(w, " (%s)", p.Step)
+	}
+	fmt.Fprintln(w)
+	if p.ObjectsTotal > 0 {
+		fmt.Fprintf(w, "- objects migrated: %d of %d, bytes: %s of %s\n", p.Objects, p.ObjectsTotal, humanSize(p.Bytes), humanSize(p.BytesTotal))
+	}
+	if p.Error != "" {
+		fmt.Fprintf(w, "- failed: %s\n", p.Error)
+	}
 }
 
 // propsJSON is how properties appear in --json output.
