@@ -154,3 +154,4 @@ func BenchmarkOITCycle(b *testing.B) {
 		})
 	}
 }
+

@@ -98,6 +98,9 @@ type Engine struct {
 	// apart here.
 	upgrading map[uuid.UUID]bool
 
+	// upgradeBatch is how many objects one upgrade transaction migrates.
+	upgradeBatch int
+
 	// testHook, if set, is called at named points of an upgrade so that
 	// tests can kill the process there.
 	testHook func(point string)
@@ -136,7 +139,7 @@ func Open(opts Options) (*Engine, error) {
 		layout = BaseLayout{}
 	}
 	return &Engine{root: root, lockWait: wait, layout: layout, owner: processOwner(),
-		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}}, nil
+		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}, upgradeBatch: defaultUpgradeBatch}, nil
 }
 
 // Name returns "embedded".

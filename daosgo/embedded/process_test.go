@@ -73,6 +73,7 @@ func runHelper(name, root string) error {
 			return err
 		}
 		e.testHook = killAt(os.Getenv("DAOSGO_TEST_KILL_AT"))
+		e.upgradeBatch = testBatch
 		fmt.Println("ready")
 		if _, err := upgrade.Start(bg, e, "pool", upgrade.Default()); err != nil {
 			return err

@@ -77,16 +77,11 @@ func openStore(path, name string, lockWait time.Duration) (*store, error) {
 }
 
 func (s *store) dial(write bool) (*conn, error) {
-	c, err := (&sqlite3.SQLiteDriver{ConnectHook: registerFuncs}).Open(dsn(s.path, s.lockWait, write))
+	c, err := (&sqlite3.SQLiteDriver{}).Open(dsn(s.path, s.lockWait, write))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
 	return &conn{c: c.(*sqlite3.SQLiteConn), stmts: map[string]driver.Stmt{}}, nil
-}
-
-// registerFuncs adds the SQL functions the engine's statements use.
-func registerFuncs(c *sqlite3.SQLiteConn) error {
-	return c.RegisterFunc("crc32c", checksum, true)
 }
 
 func (c *conn) prepare(query string) (driver.Stmt, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -20,8 +21,10 @@ import (
 
 var _ daosgo.Upgrader = (*Engine)(nil)
 
-// upgradeBatch is how many objects one migration transaction moves.
-const upgradeBatch = 256
+// defaultUpgradeBatch is how many objects one migration transaction moves:
+// large enough that commits do not dominate, small enough that a resumed
+// upgrade redoes little.
+const defaultUpgradeBatch = 2048
 
 func getMeta(t *tx, k string, dest any) error {
 	err := t.row(`SELECT v FROM meta WHERE k = ?`, []any{k}, dest)
@@ -435,63 +438,80 @@ func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 			return finishStep(t, p, st)
 		})
 	case daosgo.StepPlacement:
-		return u.migrate(ctx, st, `AND ((hi >> 32) & 65535) > 1`, func(t *tx, c int64, oid daosgo.OID, moved map[int64]int64) error {
-			return u.replace(t, c, oid, st.step.Placement, moved)
+		// Only the records of multi-group objects move.
+		return u.migrate(ctx, st, `AND ((hi >> 32) & 65535) > 1`, func(t *tx, where string, args []any) error {
+			// One pass finds the bytes each target gives and gains, one
+			// update moves the records that change target.
+			pl := int64(st.step.Placement)
+			rows, err := t.query(`SELECT tgt, place(?, hi, lo, dkey), SUM(length(dkey) + length(akey) + length(val)) FROM recs WHERE `+where+` GROUP BY 1, 2`,
+				append([]any{pl}, args...)...)
+			if err != nil {
+				return err
+			}
+			var delta [poolTargets]int64
+			for rows.Next() {
+				var from, to, b int64
+				if err := rows.Scan(&from, &to, &b); err != nil {
+					rows.Close()
+					return err
+				}
+				if from != to && from >= 0 && from < poolTargets && to >= 0 && to < poolTargets {
+					delta[from] -= b
+					delta[to] += b
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if _, err := t.exec(`UPDATE recs SET tgt = place(?1, hi, lo, dkey) WHERE `+renumber(where, 2)+` AND tgt != place(?1, hi, lo, dkey)`,
+				append([]any{pl}, args...)...); err != nil {
+				return err
+			}
+			u.hook("mid-batch")
+			for tgt, d := range delta {
+				if d != 0 {
+					if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, d, tgt); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
 		}, func(t *tx) error { return setMeta(t, "placement", int64(st.step.Placement)) })
 	case daosgo.StepRecordFormat:
-		return u.migrate(ctx, st, ``, func(t *tx, c int64, oid daosgo.OID, _ map[int64]int64) error {
-			_, err := t.exec(`UPDATE recs SET csum = crc32c(val) WHERE `+objWhere, c, int64(oid.Hi), int64(oid.Lo))
+		return u.migrate(ctx, st, ``, func(t *tx, where string, args []any) error {
+			_, err := t.exec(`UPDATE recs SET csum = crc32c(val) WHERE `+where, args...)
+			u.hook("mid-batch")
 			return err
 		}, func(t *tx) error { return setMeta(t, "records", int64(st.step.Records)) })
 	}
 	return daosgo.Errorf(daosgo.ErrNotSupported, "unknown upgrade step kind %q", st.step.Kind)
 }
 
-// replace moves the records of one object to the targets placement p gives
-// them, noting the bytes each target gains or loses in moved.
-func (u *upgradeRun) replace(t *tx, c int64, oid daosgo.OID, p uint32, moved map[int64]int64) error {
-	rows, err := t.query(`SELECT dkey, tgt, SUM(length(dkey) + length(akey) + length(val)) FROM recs WHERE `+objWhere+` GROUP BY dkey, tgt`,
-		c, int64(oid.Hi), int64(oid.Lo))
-	if err != nil {
-		return err
-	}
-	type move struct {
-		dkey     []byte
-		from, to int64
-		bytes    int64
-	}
-	var moves []move
-	for rows.Next() {
-		var m move
-		if err := rows.Scan(&m.dkey, &m.from, &m.bytes); err != nil {
-			rows.Close()
-			return err
+// renumber turns the anonymous parameters of an SQL condition into
+// numbered ones starting at first, so that it can follow numbered ones.
+func renumber(cond string, first int) string {
+	var b strings.Builder
+	n := first
+	for _, r := range cond {
+		if r == '?' {
+			fmt.Fprintf(&b, "?%d", n)
+			n++
+			continue
 		}
-		if m.to = place(p, oid, m.dkey); m.to != m.from {
-			moves = append(moves, m)
-		}
+		b.WriteRune(r)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, m := range moves {
-		if _, err := t.exec(`UPDATE recs SET tgt = ? WHERE `+objWhere+` AND dkey = ? AND tgt = ?`,
-			m.to, c, int64(oid.Hi), int64(oid.Lo), m.dkey, m.from); err != nil {
-			return err
-		}
-		moved[m.from] -= m.bytes
-		moved[m.to] += m.bytes
-	}
-	return nil
+	return b.String()
 }
 
-// migrate applies perObject to every object selected by filter (an SQL
+// migrate applies perBatch to every object selected by filter (an SQL
 // condition on recs), container by container, upgradeBatch objects per
 // transaction, each transaction advancing the step's journal; then runs
-// finish with the step's completion.
+// finish with the step's completion. perBatch gets a condition on recs
+// (with its arguments) that selects exactly the batch's records, so it can
+// work on the whole batch in a few set-based statements.
 func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
-	perObject func(t *tx, cont int64, oid daosgo.OID, moved map[int64]int64) error, finish func(*tx) error) error {
+	perBatch func(t *tx, where string, args []any) error, finish func(*tx) error) error {
 	// Totals for progress, counted once when the step starts.
 	err := u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
 		if p.Step == st.step.Name {
@@ -542,7 +562,7 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 					args = append(args, lastHi, lastLo)
 				}
 				q += ` ORDER BY hi, lo LIMIT ?`
-				args = append(args, upgradeBatch)
+				args = append(args, u.e.upgradeBatch)
 				rows, err := t.query(q, args...)
 				if err != nil {
 					return err
@@ -560,28 +580,23 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 				if err := rows.Err(); err != nil {
 					return err
 				}
-				moved := map[int64]int64{}
-				for i, oid := range batch {
-					if err := perObject(t, c, oid, moved); err != nil {
-						return fmt.Errorf("object %s: %w", oid, err)
-					}
-					if i == len(batch)/2 {
-						u.hook("mid-batch")
-					}
-				}
 				var bytes int64
-				if len(batch) > 0 {
-					if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs WHERE cont = ? AND (hi, lo) >= (?, ?) AND (hi, lo) <= (?, ?) `+filter,
-						[]any{c, int64(batch[0].Hi), int64(batch[0].Lo), int64(batch[len(batch)-1].Hi), int64(batch[len(batch)-1].Lo)}, &bytes); err != nil {
+				if n := len(batch); n > 0 {
+					// The batch is the key range (last done, last of batch].
+					where := `cont = ? ` + filter + ` AND (hi, lo) <= (?, ?)`
+					args := []any{c, int64(batch[n-1].Hi), int64(batch[n-1].Lo)}
+					if lastHi != nil {
+						where += ` AND (hi, lo) > (?, ?)`
+						args = append(args, lastHi, lastLo)
+					}
+					if err := t.row(`SELECT COALESCE(SUM(length(dkey) + length(akey) + length(val)), 0) FROM recs WHERE `+where, args, &bytes); err != nil {
 						return err
 					}
-				}
-				for tgt, d := range moved {
-					if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, d, tgt); err != nil {
-						return err
+					if err := perBatch(t, where, args); err != nil {
+						return fmt.Errorf("objects %s to %s: %w", batch[0], batch[n-1], err)
 					}
 				}
-				done = len(batch) < upgradeBatch
+				done = len(batch) < u.e.upgradeBatch
 				if n := len(batch); n > 0 {
 					lastHi, lastLo = int64(batch[n-1].Hi), int64(batch[n-1].Lo)
 				}

@@ -101,10 +101,14 @@ func contents(t *testing.T, e *Engine, pool string, objs map[string][]daosgo.OID
 	return out
 }
 
+// testBatch makes upgrades of small test pools cross many batch boundaries.
+const testBatch = 64
+
 func upgradeEngine(t *testing.T, root string, reg *upgrade.Registry) *Engine {
 	t.Helper()
 	e, err := Open(Options{Root: root, Layout: reg})
 	assert.NilError(t, err)
+	e.upgradeBatch = testBatch
 	t.Cleanup(func() { e.Close() })
 	return e
 }
@@ -356,7 +360,7 @@ func TestPoolClosedWhileUpgrading(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
 	newPoolAt(t, e, "busy", 1, 1<<30)
 	newPoolAt(t, e, "other", 1, 1<<30)
-	objs := fixture(t, e, "busy", 1, upgradeBatch*3)
+	objs := fixture(t, e, "busy", 1, testBatch*3)
 	fixture(t, e, "other", 1, 4)
 
 	// Hold the upgrade at its first batch and look at the pool meanwhile.
@@ -398,7 +402,7 @@ func TestPoolClosedWhileUpgrading(t *testing.T) {
 	close(release)
 	assert.NilError(t, <-done)
 	assertUpgraded(t, e, "busy")
-	assert.Equal(t, len(contents(t, e, "busy", objs)), upgradeBatch*3)
+	assert.Equal(t, len(contents(t, e, "busy", objs)), testBatch*3)
 	props, _ = e.GetPoolProps(bg, "other", daosgo.PropPoolGlobalVersion)
 	assert.Equal(t, props[0].Num, uint64(1))
 }
@@ -452,7 +456,7 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 	// The uninterrupted run, for reference.
 	ref := upgradeEngine(t, t.TempDir(), upgrade.Default())
 	newPoolAt(t, ref, "pool", 1, 1<<30)
-	refObjs := fixture(t, ref, "pool", 2, upgradeBatch+40)
+	refObjs := fixture(t, ref, "pool", 2, testBatch+40)
 	want := contents(t, ref, "pool", refObjs)
 	runUpgrade(t, ref, "pool")
 	assert.DeepEqual(t, contents(t, ref, "pool", refObjs), want)
@@ -463,7 +467,7 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 			root := t.TempDir()
 			e := upgradeEngine(t, root, upgrade.Default())
 			newPoolAt(t, e, "pool", 1, 1<<30)
-			objs := fixture(t, e, "pool", 2, upgradeBatch+40)
+			objs := fixture(t, e, "pool", 2, testBatch+40)
 
 			cmd, _ := helperEnv(t, "upgrade", root, "DAOSGO_TEST_KILL_AT="+at)
 			err := cmd.Wait()
