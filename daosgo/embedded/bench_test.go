@@ -154,4 +154,3 @@ func BenchmarkOITCycle(b *testing.B) {
 		})
 	}
 }
-
