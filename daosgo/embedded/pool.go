@@ -239,12 +239,8 @@ func charge(t *tx, tgt, delta int64) error {
 	if delta < 0 {
 		return nil
 	}
-	quota, err := t.s.quotaBytes(t)
+	quota, used, err := spaceUsed(t)
 	if err != nil {
-		return err
-	}
-	var used int64
-	if err := t.row(`SELECT SUM(used) FROM space`, nil, &used); err != nil {
 		return err
 	}
 	if used > quota {
@@ -252,6 +248,15 @@ func charge(t *tx, tgt, delta int64) error {
 			t.s.name, delta, quota, used-delta)
 	}
 	return nil
+}
+
+// spaceUsed returns the pool's size and the bytes stored in it.
+func spaceUsed(t *tx) (quota, used int64, err error) {
+	if quota, err = t.s.quotaBytes(t); err != nil {
+		return 0, 0, err
+	}
+	err = t.row(`SELECT SUM(used) FROM space`, nil, &used)
+	return quota, used, err
 }
 
 // uncharge gives back the space of the rows a query selects, grouped by

@@ -69,6 +69,20 @@ func saveProgress(t *tx, p daosgo.UpgradeProgress) error {
 	return setMeta(t, "upgrade_progress", string(b))
 }
 
+// upgradeOwner says whether an upgrade is in progress and which process
+// ("" for none) runs it.
+func upgradeOwner(t *tx) (running bool, owner string, err error) {
+	var status uint64
+	if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
+		return false, "", err
+	}
+	if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
+		return false, "", nil
+	}
+	err = getMeta(t, "upgrade_owner", &owner)
+	return true, owner, err
+}
+
 func setStatus(t *tx, st daosgo.UpgradeStatus) error {
 	return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(st))})
 }
@@ -93,8 +107,8 @@ func (e *Engine) StartUpgrade(ctx context.Context, pool string, plan daosgo.Upgr
 		}
 		version, status := uint32(props[0].Num), daosgo.UpgradeStatus(props[1].Num)
 		if status == daosgo.UpgradeInProgress {
-			var owner string
-			if err := getMeta(t, "upgrade_owner", &owner); err != nil {
+			_, owner, err := upgradeOwner(t)
+			if err != nil {
 				return err
 			}
 			if owner != "" && ownerAlive(owner) {
@@ -177,12 +191,8 @@ func checkFreeSpace(t *tx, pool string, plan daosgo.UpgradePlan) error {
 	if !moves || plan.MinFreePercent == 0 {
 		return nil
 	}
-	quota, err := t.s.quotaBytes(t)
+	quota, used, err := spaceUsed(t)
 	if err != nil {
-		return err
-	}
-	var used int64
-	if err := t.row(`SELECT SUM(used) FROM space`, nil, &used); err != nil {
 		return err
 	}
 	need := quota * int64(plan.MinFreePercent) / 100
@@ -229,15 +239,8 @@ func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daos
 	}()
 	claimed := false
 	err = s.write(ctx, func(t *tx) error {
-		var status uint64
-		if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
-			return err
-		}
-		if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
-			return nil
-		}
-		var owner string
-		if err := getMeta(t, "upgrade_owner", &owner); err != nil {
+		running, owner, err := upgradeOwner(t)
+		if err != nil || !running {
 			return err
 		}
 		if owner != "" && owner != e.owner && ownerAlive(owner) {
@@ -281,19 +284,9 @@ func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daos
 func (e *Engine) resumeAbandoned(ctx context.Context, s *store, pool string) error {
 	abandoned := false
 	err := s.read(ctx, func(t *tx) error {
-		var status uint64
-		if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
-			return err
-		}
-		if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
-			return nil
-		}
-		var owner string
-		if err := getMeta(t, "upgrade_owner", &owner); err != nil {
-			return err
-		}
-		abandoned = owner == "" || !ownerAlive(owner)
-		return nil
+		running, owner, err := upgradeOwner(t)
+		abandoned = running && (owner == "" || !ownerAlive(owner))
+		return err
 	})
 	if err != nil || !abandoned {
 		return err
