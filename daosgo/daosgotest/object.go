@@ -299,15 +299,6 @@ func (s *suite) testQueryKey(t *testing.T) {
 	_, err = o.QueryMaxRecx(ctx(), daosgo.Uint64Key(3), []byte("0"))
 	isErr(t, err, daosgo.ErrNonexist)
 
-	sv := s.obj(t, c, daosgo.OTMultiHashed)
-	put(t, sv, "a", "x", "1")
-	put(t, sv, "b", "y", "2")
-	q, err = sv.QueryMax(ctx())
-	assert.NilError(t, err)
-	assert.Equal(t, string(q.Dkey), "b")
-	assert.Equal(t, q.Recx, daosgo.Recx{})
-	_, err = sv.QueryMaxRecx(ctx(), []byte("b"), []byte("y"))
-	isErr(t, err, daosgo.ErrInval)
 }
 
 func (s *suite) testKV(t *testing.T) {

@@ -33,7 +33,9 @@ func (s *suite) testPool(t *testing.T) {
 		assert.Assert(t, info.LayoutVersion <= info.MaxVersion)
 		assert.Equal(t, info.Status, "Online")
 		assert.Assert(t, !info.Rebuild.Busy())
-		assert.Assert(t, info.Handles >= 1)
+		if s.h.CountsHandles {
+			assert.Assert(t, info.Handles >= 1)
+		}
 	})
 	t.Run("Props", func(t *testing.T) {
 		props, err := p.GetProps(ctx())
@@ -97,8 +99,10 @@ func (s *suite) testAdmin(t *testing.T) {
 		_, err = a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: s.name("rover"), Size: s.h.PoolSize,
 			Props: daosgo.Props{daosgo.NumProp(daosgo.PropPoolGlobalVersion, 9)}})
 		isErr(t, err, daosgo.ErrNoPerm)
-		_, err = a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: s.name("newer"), Size: s.h.PoolSize, LayoutVersion: 1 << 20})
-		isErr(t, err, daosgo.ErrInval)
+		if s.h.OldLayouts {
+			_, err = a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: s.name("newer"), Size: s.h.PoolSize, LayoutVersion: 1 << 20})
+			isErr(t, err, daosgo.ErrInval)
+		}
 	})
 	t.Run("CreateWithUUID", func(t *testing.T) {
 		want := daosgo.UUID{1, 2, 3, 4}
@@ -157,7 +161,9 @@ func (s *suite) testAdmin(t *testing.T) {
 		assert.NilError(t, err)
 		n, err := a.EvictPool(ctx(), label)
 		assert.NilError(t, err)
-		assert.Assert(t, n >= 1)
+		if s.h.CountsHandles {
+			assert.Assert(t, n >= 1)
+		}
 		_, err = p.Query(ctx())
 		isErr(t, err, daosgo.ErrNoHdl)
 		_, err = c.Query(ctx())

@@ -1,0 +1,254 @@
+//go:build daos
+
+package libdaos
+
+/*
+#include "daosgo.h"
+*/
+import "C"
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// Container is an open container (daos_cont_open).
+type Container struct {
+	p     *Pool
+	coh   C.daos_handle_t
+	id    daosgo.UUID
+	label string
+	flags daosgo.ContFlags
+}
+
+var _ daosgo.Container = (*Container)(nil)
+
+func (c *Container) UUID() daosgo.UUID { return c.id }
+func (c *Container) Label() string     { return c.label }
+
+// Query wraps daos_cont_query. DAOS does not count a container's objects
+// or bytes (Objects and UsedBytes are 0) nor record its creation time.
+func (c *Container) Query(ctx context.Context) (daosgo.ContInfo, error) {
+	if err := canceled(ctx, "query container "+c.label); err != nil {
+		return daosgo.ContInfo{}, err
+	}
+	var info C.daos_cont_info_t
+	cp := queryProps([]daosgo.PropID{daosgo.PropContLabel, daosgo.PropContLayoutType})
+	defer C.daos_prop_free(cp)
+	if err := rcErr(C.daos_cont_query(c.coh, &info, cp, nil), "daos_cont_query(%s)", c.label); err != nil {
+		return daosgo.ContInfo{}, err
+	}
+	props := propsFromC(cp)
+	return daosgo.ContInfo{
+		UUID:       goUUID(&info.ci_uuid[0]),
+		Label:      props.Str(daosgo.PropContLabel),
+		LayoutType: daosgo.LayoutName(props.Num(daosgo.PropContLayoutType, 0)),
+		Snapshots:  int(info.ci_nsnapshots),
+		Handles:    int(info.ci_nhandles),
+	}, nil
+}
+
+// GetProps wraps daos_cont_query with a property list.
+func (c *Container) GetProps(ctx context.Context, ids ...daosgo.PropID) (daosgo.Props, error) {
+	if err := canceled(ctx, "container "+c.label+" properties"); err != nil {
+		return nil, err
+	}
+	all := len(ids) == 0
+	if all {
+		ids = knownIDs(false)
+	}
+	for _, id := range ids {
+		if !id.IsContainer() || !id.Known() {
+			return nil, daosgo.Errorf(daosgo.ErrNonexist, "container property %s", id)
+		}
+	}
+	cp := queryProps(ids)
+	defer C.daos_prop_free(cp)
+	if err := rcErr(C.daos_cont_query(c.coh, nil, cp, nil), "daos_cont_query(%s) properties", c.label); err != nil {
+		return nil, err
+	}
+	props := propsFromC(cp)
+	if !all {
+		for _, id := range ids {
+			if !props.Has(id) {
+				return nil, daosgo.Errorf(daosgo.ErrNonexist, "container %s property %s", c.label, id)
+			}
+		}
+	}
+	return props.Sorted(), nil
+}
+
+// SetProps wraps daos_cont_set_prop.
+func (c *Container) SetProps(ctx context.Context, props daosgo.Props) error {
+	if err := canceled(ctx, "set properties of container "+c.label); err != nil {
+		return err
+	}
+	for _, p := range props {
+		if !p.ID.IsContainer() || !p.ID.Known() {
+			return daosgo.Errorf(daosgo.ErrInval, "%s is not a container property", p.ID)
+		}
+		if p.ID.Info().ReadOnly {
+			return daosgo.Errorf(daosgo.ErrNoPerm, "container property %s is set by the system", p.Name())
+		}
+	}
+	cp, err := propsToC(props)
+	if err != nil || cp == nil {
+		return err
+	}
+	defer C.daos_prop_free(cp)
+	if err := rcErr(C.daos_cont_set_prop(c.coh, cp, nil), "daos_cont_set_prop(%s)", c.label); err != nil {
+		return err
+	}
+	if p, ok := props.Get(daosgo.PropContLabel); ok {
+		c.label = p.Str
+	}
+	return nil
+}
+
+func (c *Container) attrs() attrCalls {
+	return attrCalls{
+		what: "container " + c.label,
+		list: func(buf *C.char, size *C.size_t) C.int { return C.daos_cont_list_attr(c.coh, buf, size, nil) },
+		get: func(n C.int, names **C.char, bufs *unsafe.Pointer, sizes *C.size_t) C.int {
+			return C.daos_cont_get_attr(c.coh, n, names, bufs, sizes, nil)
+		},
+		set: func(n C.int, names **C.char, vals *unsafe.Pointer, sizes *C.size_t) C.int {
+			return C.daos_cont_set_attr(c.coh, n, names, vals, sizes, nil)
+		},
+		del: func(n C.int, names **C.char) C.int { return C.daos_cont_del_attr(c.coh, n, names, nil) },
+	}
+}
+
+// ListAttrs wraps daos_cont_list_attr.
+func (c *Container) ListAttrs(ctx context.Context) ([]string, error) { return c.attrs().listAttrs() }
+
+// GetAttr wraps daos_cont_get_attr.
+func (c *Container) GetAttr(ctx context.Context, name string) ([]byte, error) {
+	return c.attrs().getAttr(name)
+}
+
+// SetAttr wraps daos_cont_set_attr.
+func (c *Container) SetAttr(ctx context.Context, name string, value []byte) error {
+	return c.attrs().setAttr(name, value)
+}
+
+// DelAttr wraps daos_cont_del_attr.
+func (c *Container) DelAttr(ctx context.Context, name string) error { return c.attrs().delAttr(name) }
+
+// AllocOIDs wraps daos_cont_alloc_oids.
+func (c *Container) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
+	if n == 0 {
+		return 0, daosgo.Errorf(daosgo.ErrInval, "allocate 0 OIDs")
+	}
+	var first C.uint64_t
+	err := rcErr(C.daos_cont_alloc_oids(c.coh, C.daos_size_t(n), &first, nil), "daos_cont_alloc_oids(%s, %d)", c.label, n)
+	return uint64(first), err
+}
+
+// CreateSnapshot wraps daos_cont_create_snap_opt with DAOS_SNAP_OPT_CR, and
+// DAOS_SNAP_OPT_OIT when oit is set.
+func (c *Container) CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error) {
+	if err := canceled(ctx, "snapshot container "+c.label); err != nil {
+		return 0, err
+	}
+	var m cmem
+	defer m.free()
+	var cname *C.char
+	if name != "" {
+		cname = m.cstring(name)
+	}
+	opts := C.DAOS_SNAP_OPT_CR
+	if oit {
+		opts |= C.DAOS_SNAP_OPT_OIT
+	}
+	var epoch C.daos_epoch_t
+	err := rcErr(C.daos_cont_create_snap_opt(c.coh, &epoch, cname, uint32(opts), nil), "daos_cont_create_snap_opt(%s)", c.label)
+	return uint64(epoch), err
+}
+
+// ListSnapshots wraps daos_cont_list_snap. DAOS does not list which
+// snapshots carry an OIT: each one is probed with daos_oit_open. It does not
+// say when they were taken either: Time is zero.
+func (c *Container) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error) {
+	if err := canceled(ctx, "list snapshots of "+c.label); err != nil {
+		return nil, err
+	}
+	var m cmem
+	defer m.free()
+	var nr C.int
+	if err := rcErr(C.daos_cont_list_snap(c.coh, &nr, nil, nil, m.anchorIn(&daosgo.Anchor{}), nil), "daos_cont_list_snap(%s)", c.label); err != nil {
+		return nil, err
+	}
+	if nr == 0 {
+		return nil, nil
+	}
+	epochs := (*C.daos_epoch_t)(m.alloc(int(nr) * C.sizeof_daos_epoch_t))
+	names := (**C.char)(m.alloc(int(nr) * int(unsafe.Sizeof(uintptr(0)))))
+	nameSlots := unsafe.Slice(names, int(nr))
+	for i := range nameSlots {
+		nameSlots[i] = (*C.char)(m.alloc(C.DAOS_SNAPSHOT_MAX_LEN))
+	}
+	if err := rcErr(C.daos_cont_list_snap(c.coh, &nr, epochs, names, m.anchorIn(&daosgo.Anchor{}), nil), "daos_cont_list_snap(%s)", c.label); err != nil {
+		return nil, err
+	}
+	var out []daosgo.Snapshot
+	for i, e := range unsafe.Slice(epochs, int(nr)) {
+		s := daosgo.Snapshot{Epoch: uint64(e), Name: C.GoString(nameSlots[i])}
+		var oh C.daos_handle_t
+		if C.daos_oit_open(c.coh, e, &oh, nil) == 0 {
+			s.OIT = true
+			C.daos_oit_close(oh, nil)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// DestroySnapshot wraps daos_cont_destroy_snap for one epoch.
+func (c *Container) DestroySnapshot(ctx context.Context, epoch uint64) error {
+	if err := canceled(ctx, "destroy snapshot of "+c.label); err != nil {
+		return err
+	}
+	epr := C.daos_epoch_range_t{epr_lo: C.daos_epoch_t(epoch), epr_hi: C.daos_epoch_t(epoch)}
+	return rcErr(C.daos_cont_destroy_snap(c.coh, epr, nil), "daos_cont_destroy_snap(%s, %d)", c.label, epoch)
+}
+
+// OpenObject wraps daos_obj_open.
+func (c *Container) OpenObject(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode) (daosgo.Object, error) {
+	if !oid.Type().Valid() {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s has unknown type %d", oid, uint8(oid.Type()))
+	}
+	var oh C.daos_handle_t
+	if err := rcErr(C.daos_obj_open(c.coh, cOID(oid), C.uint(mode), &oh, nil), "daos_obj_open(%s)", oid); err != nil {
+		return nil, err
+	}
+	return &Object{c: c, oh: oh, oid: oid}, nil
+}
+
+// OpenOIT wraps daos_oit_open.
+func (c *Container) OpenOIT(ctx context.Context, epoch uint64) (daosgo.OIT, error) {
+	var oh C.daos_handle_t
+	if err := rcErr(C.daos_oit_open(c.coh, C.daos_epoch_t(epoch), &oh, nil), "daos_oit_open(%s, %d)", c.label, epoch); err != nil {
+		return nil, err
+	}
+	return &OIT{c: c, oh: oh, epoch: epoch}, nil
+}
+
+// OpenKV wraps daos_kv_open.
+func (c *Container) OpenKV(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode) (daosgo.KV, error) {
+	if !oid.Type().IsKV() {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s is %s, not a KV type", oid, oid.Type())
+	}
+	var oh C.daos_handle_t
+	if err := rcErr(C.daos_kv_open(c.coh, cOID(oid), C.uint(mode), &oh, nil), "daos_kv_open(%s)", oid); err != nil {
+		return nil, err
+	}
+	return &KV{c: c, oh: oh, oid: oid}, nil
+}
+
+// Close wraps daos_cont_close.
+func (c *Container) Close(ctx context.Context) error {
+	return rcErr(C.daos_cont_close(c.coh, nil), "daos_cont_close(%s)", c.label)
+}

@@ -1,0 +1,158 @@
+//go:build daos
+
+package libdaos
+
+/*
+#include <stdint.h>
+#include <stddef.h>
+#include "daosgo.h"
+*/
+import "C"
+
+import (
+	"context"
+	"sync"
+	"unsafe"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// OIT is an open Object ID Table (daos_oit_open).
+type OIT struct {
+	c     *Container
+	oh    C.daos_handle_t
+	epoch uint64
+}
+
+var _ daosgo.OIT = (*OIT)(nil)
+
+func (o *OIT) Epoch() uint64 { return o.epoch }
+
+// Close wraps daos_oit_close.
+func (o *OIT) Close() error { return rcErr(C.daos_oit_close(o.oh, nil), "daos_oit_close(%d)", o.epoch) }
+
+// list runs one of the OIT listing calls.
+func (o *OIT) list(ctx context.Context, anchor *daosgo.Anchor, nr int, what string,
+	call func(oids *C.daos_obj_id_t, n *C.uint32_t, a *C.daos_anchor_t) C.int) ([]daosgo.OID, error) {
+	if err := canceled(ctx, what); err != nil {
+		return nil, err
+	}
+	if anchor == nil || nr <= 0 {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "%s: need an anchor and nr > 0", what)
+	}
+	if anchor.EOF() {
+		return nil, nil
+	}
+	var m cmem
+	defer m.free()
+	oids := unsafe.Slice((*C.daos_obj_id_t)(m.alloc(nr*C.sizeof_daos_obj_id_t)), nr)
+	ca := m.anchorIn(anchor)
+	got := C.uint32_t(nr)
+	if err := rcErr(call(&oids[0], &got, ca), "%s (epoch %d)", what, o.epoch); err != nil {
+		return nil, err
+	}
+	out := make([]daosgo.OID, int(got))
+	for i := range out {
+		out[i] = goOID(oids[i])
+	}
+	anchorOut(anchor, ca)
+	return out, nil
+}
+
+// List wraps daos_oit_list.
+func (o *OIT) List(ctx context.Context, anchor *daosgo.Anchor, nr int) ([]daosgo.OID, error) {
+	return o.list(ctx, anchor, nr, "daos_oit_list", func(oids *C.daos_obj_id_t, n *C.uint32_t, a *C.daos_anchor_t) C.int {
+		return C.daos_oit_list(o.oh, oids, n, a, nil)
+	})
+}
+
+// ListUnmarked wraps daos_oit_list_unmarked.
+func (o *OIT) ListUnmarked(ctx context.Context, anchor *daosgo.Anchor, nr int) ([]daosgo.OID, error) {
+	return o.list(ctx, anchor, nr, "daos_oit_list_unmarked", func(oids *C.daos_obj_id_t, n *C.uint32_t, a *C.daos_anchor_t) C.int {
+		return C.daos_oit_list_unmarked(o.oh, oids, n, a, nil)
+	})
+}
+
+// Mark wraps daos_oit_mark; a nil marker clears the mark.
+func (o *OIT) Mark(ctx context.Context, oid daosgo.OID, marker []byte) error {
+	if err := canceled(ctx, "OIT mark"); err != nil {
+		return err
+	}
+	if len(marker) > daosgo.MarkerMaxLen {
+		return daosgo.Errorf(daosgo.ErrInval, "OIT marker of %d bytes exceeds %d", len(marker), daosgo.MarkerMaxLen)
+	}
+	var m cmem
+	defer m.free()
+	var iov *C.d_iov_t
+	if len(marker) > 0 {
+		iov = m.iov(marker)
+	}
+	return rcErr(C.daos_oit_mark(o.oh, cOID(oid), iov, nil), "daos_oit_mark(%s)", oid)
+}
+
+// MarkMany calls daos_oit_mark for each OID.
+func (o *OIT) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) error {
+	for _, oid := range oids {
+		if err := o.Mark(ctx, oid, marker); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The Go filters of running ListFilter calls, by registry slot. C holds
+// only the slot number, never a Go pointer. daos_oit_list_filter's callback
+// takes no user argument, so calls are serialised and the slot travels in
+// a C global (csrc/oit_filter.c).
+var (
+	filterMu   sync.Mutex
+	filterNext C.int
+	filters    = map[C.int]*filterCall{}
+)
+
+type filterCall struct {
+	fn  daosgo.OITFilter
+	err error
+}
+
+//export daosgoOITFilter
+func daosgoOITFilter(slot C.int, hi, lo C.uint64_t, marker unsafe.Pointer, n C.size_t) C.int {
+	f := filters[slot]
+	if f == nil || f.err != nil {
+		return -C.int(daosgo.ErrCanceled)
+	}
+	var mk []byte
+	if marker != nil && n > 0 {
+		mk = C.GoBytes(marker, C.int(n))
+	}
+	keep, err := f.fn(daosgo.OID{Hi: uint64(hi), Lo: uint64(lo)}, mk)
+	if err != nil {
+		f.err = err
+		return -C.int(daosgo.ErrCanceled) // a negative value stops the listing
+	}
+	if keep {
+		return 1
+	}
+	return 0
+}
+
+// ListFilter wraps daos_oit_list_filter through the C trampoline.
+func (o *OIT) ListFilter(ctx context.Context, anchor *daosgo.Anchor, nr int, filter daosgo.OITFilter) ([]daosgo.OID, error) {
+	if filter == nil {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "OIT list filter: no filter")
+	}
+	filterMu.Lock()
+	defer filterMu.Unlock()
+	filterNext++
+	slot := filterNext
+	call := &filterCall{fn: filter}
+	filters[slot] = call
+	defer delete(filters, slot)
+	oids, err := o.list(ctx, anchor, nr, "daos_oit_list_filter", func(oids *C.daos_obj_id_t, n *C.uint32_t, a *C.daos_anchor_t) C.int {
+		return C.daosgo_oit_list_filter(o.oh, oids, n, a, slot)
+	})
+	if call.err != nil {
+		return oids, call.err
+	}
+	return oids, err
+}
