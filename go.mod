@@ -1,6 +1,6 @@
 module github.com/daosgo/daosgo
 
-go 1.26
+go 1.24
 
 require (
 	github.com/alecthomas/kong v1.17.0
