@@ -154,6 +154,10 @@ type Container interface {
 	// AllocOIDs reserves n consecutive OID lo values and returns the first
 	// (daos_cont_alloc_oids).
 	AllocOIDs(ctx context.Context, n uint64) (uint64, error)
+	// GenerateOID encodes type and class into an OID with the given user
+	// bits (daos_obj_generate_oid); OCUnknown lets the container choose the
+	// class from its properties.
+	GenerateOID(ctx context.Context, userHi uint32, lo uint64, t ObjectType, class ObjClass) (OID, error)
 	// CreateSnapshot takes a snapshot and returns its epoch; with OIT set it
 	// also materialises the Object ID Table (daos_cont_create_snap_opt with
 	// DAOS_SNAP_OPT_CR|DAOS_SNAP_OPT_OIT).

@@ -147,6 +147,18 @@ func (c *Container) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
 	return uint64(first), err
 }
 
+// GenerateOID wraps daos_obj_generate_oid (daos_obj_generate_oid2), with no
+// hints.
+func (c *Container) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	if !t.Valid() {
+		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "object type %d", uint8(t))
+	}
+	oid := C.daos_obj_id_t{lo: C.uint64_t(lo), hi: C.uint64_t(userHi)}
+	err := rcErr(C.daos_obj_generate_oid2(c.coh, &oid, C.enum_daos_otype_t(t), C.daos_oclass_id_t(class), 0, 0),
+		"daos_obj_generate_oid(%s, %d.%d)", c.label, userHi, lo)
+	return goOID(oid), err
+}
+
 // CreateSnapshot wraps daos_cont_create_snap_opt with DAOS_SNAP_OPT_CR, and
 // DAOS_SNAP_OPT_OIT when oit is set.
 func (c *Container) CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error) {

@@ -434,6 +434,23 @@ func (c *contHandle) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
 	return uint64(first), err
 }
 
+// GenerateOID encodes the OID as daos_obj_generate_oid does. With
+// OCUnknown the embedded engine, which has no redundancy to honour, picks a
+// single-shard class for single-value objects and the striped OC_SX for
+// arrays, as DAOS does for a container without redundancy.
+func (c *contHandle) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	if !t.Valid() {
+		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "object type %d", uint8(t))
+	}
+	if class == daosgo.OCUnknown {
+		class = daosgo.OCS1
+		if t.IsArray() {
+			class = daosgo.OCSX
+		}
+	}
+	return daosgo.GenerateOID(userHi, lo, t, class), nil
+}
+
 // CreateSnapshot takes a snapshot at a new epoch. Epochs are hybrid logical
 // clock values as in DAOS: the current time in nanoseconds, or one more than
 // the last epoch if the clock has not moved on.
