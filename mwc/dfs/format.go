@@ -1,0 +1,291 @@
+// Package dfs reads and writes DAOS's POSIX data model (DFS, libdfs) over
+// the daosgo API, byte for byte as libdfs stores it, so that daosgo's
+// checker can repair containers libdfs made and libdfs can read what
+// daosgo writes.
+//
+// A DFS container's roots property holds the superblock object (roots[0],
+// OID 0.0) and the root directory (roots[1], OID 1.0). The superblock is a
+// few single values under dkey "DFS_SB_METADATA"; the root directory's own
+// entry sits in the superblock object under dkey "/". A directory is an
+// object whose dkeys are its entries' names; each entry's inode is the akey
+// "DFS_INODE", an array of 1-byte records. A file is a byte-array object
+// whose bytes are chunked over integer dkeys.
+package dfs
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// Superblock keys (libdfs's SB_DKEY and its akeys).
+const (
+	SBDkey          = "DFS_SB_METADATA"
+	akeyMagic       = "DFS_MAGIC"
+	akeySBVersion   = "DFS_SB_VERSION"
+	akeyLayout      = "DFS_LAYOUT_VERSION"
+	akeyChunkSize   = "DFS_CHUNK_SIZE"
+	akeyOClass      = "DFS_OBJ_CLASS"
+	akeyDirOClass   = "DFS_DIR_OBJ_CLASS"
+	akeyFileOClass  = "DFS_FILE_OBJ_CLASS"
+	akeyMode        = "DFS_MODE"
+	akeyHints       = "DFS_HINTS"
+	InodeAkey       = "DFS_INODE"
+	SymlinkAkey     = "DFS_SLINK"
+	RootEntryName   = "/"
+	xattrAkeyPrefix = "x:"
+)
+
+// Values libdfs writes.
+const (
+	Magic             uint64 = 0xda05df50da05df50 // DFS_SB_MAGIC
+	SBVersion         uint16 = 2                  // DFS_SB_VERSION
+	LayoutVersion     uint16 = 3                  // DFS_LAYOUT_VERSION
+	DefaultChunkSize  uint64 = 1 << 20            // DFS_DEFAULT_CHUNK_SIZE
+	ModeRelaxed       uint32 = 0                  // DFS_RELAXED
+	ModeBalanced      uint32 = 1                  // DFS_BALANCED
+	contHintMaxLen           = 128                // DAOS_CONT_HINT_MAX_LEN
+	reservedLo        uint64 = 0                  // RESERVED_LO
+	sbHi                     = 0                  // SB_HI
+	rootHi                   = 1                  // ROOT_HI
+	fileArrayAkey            = "0"                // the DAOS array layer's akey
+)
+
+// Superblock is the DFS superblock.
+type Superblock struct {
+	Magic         uint64
+	SBVersion     uint16
+	LayoutVersion uint16
+	ChunkSize     uint64
+	OClass        daosgo.ObjClass
+	DirOClass     daosgo.ObjClass
+	FileOClass    daosgo.ObjClass
+	Mode          uint32
+	Hints         string
+}
+
+// NewSuperblock returns the superblock libdfs writes for these settings
+// (chunk size 0 means the default).
+func NewSuperblock(chunk uint64, oclass, dirOClass, fileOClass daosgo.ObjClass) Superblock {
+	if chunk == 0 {
+		chunk = DefaultChunkSize
+	}
+	return Superblock{Magic: Magic, SBVersion: SBVersion, LayoutVersion: LayoutVersion, ChunkSize: chunk,
+		OClass: oclass, DirOClass: dirOClass, FileOClass: fileOClass, Mode: ModeRelaxed}
+}
+
+// IODs returns the single values of the superblock, as open_sb writes them
+// (host order; the hints akey only when set, NUL-terminated).
+func (sb Superblock) IODs() []daosgo.IOD {
+	le := binary.LittleEndian
+	iods := []daosgo.IOD{
+		daosgo.SingleIOD(akeyMagic, le.AppendUint64(nil, sb.Magic)),
+		daosgo.SingleIOD(akeySBVersion, le.AppendUint16(nil, sb.SBVersion)),
+		daosgo.SingleIOD(akeyLayout, le.AppendUint16(nil, sb.LayoutVersion)),
+		daosgo.SingleIOD(akeyChunkSize, le.AppendUint64(nil, sb.ChunkSize)),
+		daosgo.SingleIOD(akeyOClass, le.AppendUint32(nil, uint32(sb.OClass))),
+		daosgo.SingleIOD(akeyDirOClass, le.AppendUint32(nil, uint32(sb.DirOClass))),
+		daosgo.SingleIOD(akeyFileOClass, le.AppendUint32(nil, uint32(sb.FileOClass))),
+		daosgo.SingleIOD(akeyMode, le.AppendUint32(nil, sb.Mode)),
+	}
+	if sb.Hints != "" {
+		iods = append(iods, daosgo.SingleIOD(akeyHints, append([]byte(sb.Hints), 0)))
+	}
+	return iods
+}
+
+// sbFields lists the superblock akeys and the size each must have.
+var sbFields = []struct {
+	akey string
+	size int
+}{
+	{akeyMagic, 8}, {akeySBVersion, 2}, {akeyLayout, 2}, {akeyChunkSize, 8},
+	{akeyOClass, 4}, {akeyDirOClass, 4}, {akeyFileOClass, 4}, {akeyMode, 4},
+}
+
+// ErrCorrupt reports bytes that are not what libdfs writes.
+type ErrCorrupt struct{ What, Why string }
+
+func (e *ErrCorrupt) Error() string { return fmt.Sprintf("DFS %s is corrupt: %s", e.What, e.Why) }
+func (e *ErrCorrupt) Unwrap() error  { return daosgo.ErrIOInval }
+
+// DecodeSuperblock decodes the superblock's values by akey. A missing magic
+// means no superblock (DER_NONEXIST); wrong sizes or values are corrupt.
+func DecodeSuperblock(vals map[string][]byte) (Superblock, error) {
+	var sb Superblock
+	if len(vals[akeyMagic]) == 0 {
+		return sb, daosgo.Errorf(daosgo.ErrNonexist, "DFS superblock")
+	}
+	for _, f := range sbFields {
+		if n := len(vals[f.akey]); n != f.size {
+			return sb, &ErrCorrupt{"superblock", fmt.Sprintf("%s has %d bytes, want %d", f.akey, n, f.size)}
+		}
+	}
+	le := binary.LittleEndian
+	sb.Magic = le.Uint64(vals[akeyMagic])
+	sb.SBVersion = le.Uint16(vals[akeySBVersion])
+	sb.LayoutVersion = le.Uint16(vals[akeyLayout])
+	sb.ChunkSize = le.Uint64(vals[akeyChunkSize])
+	sb.OClass = daosgo.ObjClass(le.Uint32(vals[akeyOClass]))
+	sb.DirOClass = daosgo.ObjClass(le.Uint32(vals[akeyDirOClass]))
+	sb.FileOClass = daosgo.ObjClass(le.Uint32(vals[akeyFileOClass]))
+	sb.Mode = le.Uint32(vals[akeyMode])
+	if h := vals[akeyHints]; len(h) > 0 {
+		if i := indexByte(h, 0); i >= 0 {
+			h = h[:i]
+		}
+		sb.Hints = string(h)
+	}
+	switch {
+	case sb.Magic != Magic:
+		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("magic %#x, want %#x", sb.Magic, Magic)}
+	case sb.SBVersion != SBVersion:
+		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("superblock version %d, this software reads %d", sb.SBVersion, SBVersion)}
+	case sb.LayoutVersion < 1 || sb.LayoutVersion > LayoutVersion:
+		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("layout version %d, this software reads 1 to %d", sb.LayoutVersion, LayoutVersion)}
+	case sb.ChunkSize == 0:
+		return sb, &ErrCorrupt{"superblock", "chunk size 0"}
+	}
+	return sb, nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Inode offsets in an entry's DFS_INODE array (libdfs's *_IDX).
+const (
+	offMode      = 0
+	offOID       = 4
+	offMtime     = 20
+	offCtime     = 28
+	offChunkSize = 36
+	offOClass    = 44
+	offMtimeNsec = 48
+	offCtimeNsec = 56
+	offUID       = 64
+	offGID       = 68
+	offValueLen  = 72
+	offHLC       = 80
+	// InodeSize is END_IDX, the record count of a layout-3 inode.
+	InodeSize = 88
+	// InodeSizeV2 is END_L2_IDX: layout 2 stored an atime (8 bytes) where
+	// layout 3 stores the mtime nanoseconds, and nothing after it.
+	InodeSizeV2 = 56
+)
+
+// File type bits of Mode (POSIX st_mode).
+const (
+	ModeType    uint32 = 0o170000
+	ModeDir     uint32 = 0o040000
+	ModeRegular uint32 = 0o100000
+	ModeSymlink uint32 = 0o120000
+)
+
+// Entry is a directory entry's inode.
+type Entry struct {
+	Mode      uint32
+	OID       daosgo.OID
+	Mtime     uint64 // seconds
+	Ctime     uint64
+	ChunkSize uint64 // 0: the container's
+	OClass    daosgo.ObjClass
+	MtimeNsec uint64
+	CtimeNsec uint64
+	UID, GID  uint32
+	ValueLen  uint64 // symlink target length; 0 for files and directories
+	HLC       uint64 // the object's hybrid logical clock, set by libdfs
+}
+
+// IsDir, IsRegular and IsSymlink test the file type.
+func (e Entry) IsDir() bool     { return e.Mode&ModeType == ModeDir }
+func (e Entry) IsRegular() bool { return e.Mode&ModeType == ModeRegular }
+func (e Entry) IsSymlink() bool { return e.Mode&ModeType == ModeSymlink }
+
+// Encode returns the inode's records in layout version 3.
+func (e Entry) Encode() []byte {
+	b := make([]byte, InodeSize)
+	le := binary.LittleEndian
+	le.PutUint32(b[offMode:], e.Mode)
+	le.PutUint64(b[offOID:], e.OID.Lo) // daos_obj_id_t is {lo, hi}
+	le.PutUint64(b[offOID+8:], e.OID.Hi)
+	le.PutUint64(b[offMtime:], e.Mtime)
+	le.PutUint64(b[offCtime:], e.Ctime)
+	le.PutUint64(b[offChunkSize:], e.ChunkSize)
+	le.PutUint32(b[offOClass:], uint32(e.OClass))
+	le.PutUint64(b[offMtimeNsec:], e.MtimeNsec)
+	le.PutUint64(b[offCtimeNsec:], e.CtimeNsec)
+	le.PutUint32(b[offUID:], e.UID)
+	le.PutUint32(b[offGID:], e.GID)
+	le.PutUint64(b[offValueLen:], e.ValueLen)
+	le.PutUint64(b[offHLC:], e.HLC)
+	return b
+}
+
+// DecodeEntry decodes an inode of the given layout version (2 or 3).
+func DecodeEntry(b []byte, layout uint16) (Entry, error) {
+	want := InodeSize
+	if layout == 2 {
+		want = InodeSizeV2
+	} else if layout != 3 {
+		return Entry{}, &ErrCorrupt{"inode", fmt.Sprintf("layout version %d", layout)}
+	}
+	if len(b) < want {
+		return Entry{}, &ErrCorrupt{"inode", fmt.Sprintf("%d bytes, want %d", len(b), want)}
+	}
+	le := binary.LittleEndian
+	e := Entry{
+		Mode:      le.Uint32(b[offMode:]),
+		OID:       daosgo.OID{Lo: le.Uint64(b[offOID:]), Hi: le.Uint64(b[offOID+8:])},
+		Mtime:     le.Uint64(b[offMtime:]),
+		Ctime:     le.Uint64(b[offCtime:]),
+		ChunkSize: le.Uint64(b[offChunkSize:]),
+		OClass:    daosgo.ObjClass(le.Uint32(b[offOClass:])),
+	}
+	if layout == 3 {
+		e.MtimeNsec = le.Uint64(b[offMtimeNsec:])
+		e.CtimeNsec = le.Uint64(b[offCtimeNsec:])
+		e.UID = le.Uint32(b[offUID:])
+		e.GID = le.Uint32(b[offGID:])
+		e.ValueLen = le.Uint64(b[offValueLen:])
+		e.HLC = le.Uint64(b[offHLC:])
+	}
+	switch e.Mode & ModeType {
+	case ModeDir, ModeRegular, ModeSymlink:
+	default:
+		return e, &ErrCorrupt{"inode", fmt.Sprintf("mode %#o is not a directory, file or symlink", e.Mode)}
+	}
+	if !e.IsSymlink() && e.OID.IsZero() {
+		return e, &ErrCorrupt{"inode", "no object ID"}
+	}
+	return e, nil
+}
+
+// ChunkKey returns the dkey and record index that hold byte off of a file
+// with chunk size cs: chunks are numbered from 1, as DAOS arrays number them.
+func ChunkKey(off, cs uint64) (dkey uint64, idx uint64) { return off/cs + 1, off % cs }
+
+// FileSize returns a file's size from its highest chunk and that chunk's
+// highest extent (daos_array_get_size).
+func FileSize(maxDkey uint64, last daosgo.Recx, cs uint64) uint64 {
+	if maxDkey == 0 {
+		return 0
+	}
+	return cs*(maxDkey-1) + last.Idx + last.Nr
+}
+
+// SuperblockOID and RootOID are the OIDs libdfs reserves: lo 0, hi 0 and 1,
+// of type MULTI_HASHED (DAOS fills in the class).
+func SuperblockOID(class daosgo.ObjClass) daosgo.OID {
+	return daosgo.GenerateOID(sbHi, reservedLo, daosgo.OTMultiHashed, class)
+}
+
+func RootOID(class daosgo.ObjClass) daosgo.OID {
+	return daosgo.GenerateOID(rootHi, reservedLo, daosgo.OTMultiHashed, class)
+}

@@ -1,0 +1,636 @@
+package dfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/daosgo/daosgo/daosgo"
+)
+
+// Attr are the settings of a new POSIX container (dfs_attr_t).
+type Attr struct {
+	ChunkSize  uint64          // 0: 1 MiB
+	DirOClass  daosgo.ObjClass // 0: OC_S1 for directories
+	FileOClass daosgo.ObjClass // 0: OC_SX for files
+	Mode       uint32          // ModeRelaxed or ModeBalanced
+	UID, GID   uint32          // owner of the root directory
+}
+
+func (a Attr) withDefaults() Attr {
+	if a.ChunkSize == 0 {
+		a.ChunkSize = DefaultChunkSize
+	}
+	if a.DirOClass == 0 {
+		a.DirOClass = daosgo.OCS1
+	}
+	if a.FileOClass == 0 {
+		a.FileOClass = daosgo.OCSX
+	}
+	return a
+}
+
+// CreateContainer makes a POSIX container as dfs_cont_create does: the
+// layout type and the roots property, the superblock, and the root
+// directory's entry in the superblock object under "/".
+func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr) (daosgo.UUID, error) {
+	attr = attr.withDefaults()
+	sbOID, rootOID := SuperblockOID(attr.DirOClass), RootOID(attr.DirOClass)
+	id, err := p.CreateContainer(ctx, label, daosgo.Props{
+		daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPOSIX),
+		daosgo.RootsProp(daosgo.Roots{sbOID, rootOID}),
+	})
+	if err != nil {
+		return id, err
+	}
+	c, err := p.OpenContainer(ctx, id.String(), daosgo.ContRW)
+	if err != nil {
+		return id, err
+	}
+	defer c.Close(ctx)
+	sb := NewSuperblock(attr.ChunkSize, 0, attr.DirOClass, attr.FileOClass)
+	sb.Mode = attr.Mode
+	if err := WriteSuperblock(ctx, c, sbOID, sb); err != nil {
+		return id, err
+	}
+	now := time.Now()
+	root := Entry{Mode: ModeDir | 0o755, OID: rootOID, UID: attr.UID, GID: attr.GID,
+		Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()), MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
+	return id, insertEntry(ctx, c, sbOID, RootEntryName, root, "", daosgo.CondDkeyInsert)
+}
+
+// WriteSuperblock writes sb into the superblock object.
+func WriteSuperblock(ctx context.Context, c daosgo.Container, oid daosgo.OID, sb Superblock) error {
+	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	return o.Update(ctx, []byte(SBDkey), 0, sb.IODs())
+}
+
+// ReadSuperblock reads and decodes the superblock in object oid.
+func ReadSuperblock(ctx context.Context, c daosgo.Container, oid daosgo.OID) (Superblock, error) {
+	o, err := c.OpenObject(ctx, oid, daosgo.ObjRO)
+	if err != nil {
+		return Superblock{}, err
+	}
+	defer o.Close()
+	iods := make([]daosgo.IOD, 0, len(sbFields)+1)
+	for _, f := range sbFields {
+		iods = append(iods, daosgo.IOD{Akey: []byte(f.akey), Type: daosgo.IODSingle, Data: make([]byte, f.size)})
+	}
+	iods = append(iods, daosgo.IOD{Akey: []byte(akeyHints), Type: daosgo.IODSingle, Data: make([]byte, contHintMaxLen)})
+	if err := o.Fetch(ctx, []byte(SBDkey), 0, iods); err != nil {
+		var big *daosgo.RecTooBigError
+		if errors.As(err, &big) {
+			return Superblock{}, &ErrCorrupt{"superblock", fmt.Sprintf("%s holds %d bytes", big.Akey, big.Size)}
+		}
+		return Superblock{}, err
+	}
+	vals := map[string][]byte{}
+	for _, d := range iods {
+		vals[string(d.Akey)] = d.Data[:d.Size]
+	}
+	return DecodeSuperblock(vals)
+}
+
+// insertEntry writes name's inode (and symlink target) into directory dir.
+func insertEntry(ctx context.Context, c daosgo.Container, dir daosgo.OID, name string, e Entry, target string, flags daosgo.CondFlags) error {
+	o, err := c.OpenObject(ctx, dir, daosgo.ObjRW)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	iods := []daosgo.IOD{daosgo.ArrayIOD([]byte(InodeAkey), 0, e.Encode())}
+	if e.IsSymlink() && target != "" {
+		iods = append(iods, daosgo.SingleIOD(SymlinkAkey, []byte(target)))
+	}
+	return o.Update(ctx, []byte(name), flags, iods)
+}
+
+// FS is a mounted POSIX container (dfs_mount).
+type FS struct {
+	c      daosgo.Container
+	SB     Superblock
+	SBOID  daosgo.OID
+	Root   Entry // the root directory's entry
+	layout uint16
+
+	mu     sync.Mutex
+	lo     uint64 // the OID lo allocated to this mount
+	nextHi uint32
+	lastHi uint32
+}
+
+// Mount opens the namespace of a POSIX container: its roots, superblock and
+// root entry.
+func Mount(ctx context.Context, c daosgo.Container) (*FS, error) {
+	props, err := c.GetProps(ctx, daosgo.PropContLayoutType, daosgo.PropContRoots)
+	if err != nil {
+		return nil, err
+	}
+	if t := props[0].Num; t != daosgo.LayoutPOSIX {
+		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "container %s has layout %s, not POSIX", c.Label(), daosgo.LayoutName(t))
+	}
+	roots := props[1].Roots
+	fs := &FS{c: c, SBOID: roots[0]}
+	if fs.SB, err = ReadSuperblock(ctx, c, roots[0]); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.Label(), err)
+	}
+	fs.layout = fs.SB.LayoutVersion
+	if fs.Root, err = fs.readEntry(ctx, roots[0], RootEntryName); err != nil {
+		return nil, fmt.Errorf("container %s: root entry: %w", c.Label(), err)
+	}
+	if !fs.Root.IsDir() {
+		return nil, &ErrCorrupt{"root entry", fmt.Sprintf("mode %#o is not a directory", fs.Root.Mode)}
+	}
+	return fs, nil
+}
+
+// Container returns the container the namespace lives in.
+func (fs *FS) Container() daosgo.Container { return fs.c }
+
+// Layout is the layout version of the container's inodes.
+func (fs *FS) Layout() uint16 { return fs.layout }
+
+// newOID allocates an object ID as libdfs's oid_gen does: one lo per mount
+// from daos_cont_alloc_oids, and hi values cycled through 2^32 from a random
+// start, never the reserved 0 and 1 of lo 0.
+func (fs *FS) newOID(ctx context.Context, file bool) (daosgo.OID, error) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.lo == 0 || fs.nextHi == fs.lastHi {
+		lo, err := fs.c.AllocOIDs(ctx, 1)
+		if err != nil {
+			return daosgo.OID{}, err
+		}
+		fs.lo = lo
+		fs.lastHi = max(rand.Uint32(), 2)
+		fs.nextHi = fs.lastHi + 999999937 // daos_obj_oid_cycle
+	}
+	hi := fs.nextHi
+	fs.nextHi += 999999937
+	if fs.lo == reservedLo && hi <= 1 {
+		hi = fs.nextHi
+		fs.nextHi += 999999937
+	}
+	t, class := daosgo.OTMultiHashed, fs.SB.DirOClass
+	if file {
+		t, class = daosgo.OTArrayByte, fs.SB.FileOClass
+	}
+	return fs.c.GenerateOID(ctx, hi, fs.lo, t, class)
+}
+
+// readEntry fetches name's inode from directory dir; DER_NONEXIST if absent.
+func (fs *FS) readEntry(ctx context.Context, dir daosgo.OID, name string) (Entry, error) {
+	e, _, err := fs.readEntryFull(ctx, dir, name, false)
+	return e, err
+}
+
+func (fs *FS) readEntryFull(ctx context.Context, dir daosgo.OID, name string, withTarget bool) (Entry, string, error) {
+	o, err := fs.c.OpenObject(ctx, dir, daosgo.ObjRO)
+	if err != nil {
+		return Entry{}, "", err
+	}
+	defer o.Close()
+	buf := make([]byte, InodeSize)
+	iods := []daosgo.IOD{daosgo.ArrayIOD([]byte(InodeAkey), 0, buf)}
+	if err := o.Fetch(ctx, []byte(name), daosgo.CondDkeyFetch, iods); err != nil {
+		return Entry{}, "", err
+	}
+	if iods[0].Size == 0 {
+		return Entry{}, "", &ErrCorrupt{"entry " + name, "no inode"}
+	}
+	e, err := DecodeEntry(buf, fs.layout)
+	if err != nil || !withTarget || !e.IsSymlink() || e.ValueLen == 0 {
+		return e, "", err
+	}
+	target, err := daosgo.GetSingle(ctx, o, []byte(name), SymlinkAkey)
+	if err != nil {
+		return e, "", fmt.Errorf("symlink %s: %w", name, err)
+	}
+	if uint64(len(target)) != e.ValueLen {
+		return e, "", &ErrCorrupt{"symlink " + name, fmt.Sprintf("target of %d bytes, inode says %d", len(target), e.ValueLen)}
+	}
+	return e, string(target), nil
+}
+
+// splitPath cleans p and returns its components ("/" gives none).
+func splitPath(p string) ([]string, error) {
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	clean := path.Clean(p)
+	if clean == "/" {
+		return nil, nil
+	}
+	parts := strings.Split(clean[1:], "/")
+	for _, n := range parts {
+		if len(n) > maxName {
+			return nil, daosgo.Errorf(daosgo.ErrInval, "name %.20q... is longer than %d bytes", n, maxName)
+		}
+	}
+	return parts, nil
+}
+
+// maxName is DFS_MAX_NAME.
+const maxName = 255
+
+// Node is an entry found by a lookup: the directory holding it, its name
+// there and its inode. The root has no parent.
+type Node struct {
+	Parent daosgo.OID
+	Name   string
+	Entry
+	Target string // a symlink's target
+}
+
+// Lookup resolves a path to its entry, following symlinks in the
+// directories on the way but not in the last component.
+func (fs *FS) Lookup(ctx context.Context, p string) (Node, error) {
+	return fs.lookup(ctx, p, 0)
+}
+
+func (fs *FS) lookup(ctx context.Context, p string, depth int) (Node, error) {
+	if depth > 40 { // DFS_MAX_RECURSION
+		return Node{}, daosgo.Errorf(daosgo.ErrInval, "%s: too many levels of symbolic links", p)
+	}
+	parts, err := splitPath(p)
+	if err != nil {
+		return Node{}, err
+	}
+	cur := Node{Name: "/", Entry: fs.Root}
+	for i, name := range parts {
+		if !cur.IsDir() {
+			return Node{}, daosgo.Errorf(daosgo.ErrNotDir, "%s", "/"+strings.Join(parts[:i], "/"))
+		}
+		e, target, err := fs.readEntryFull(ctx, cur.OID, name, true)
+		if err != nil {
+			if errors.Is(err, daosgo.ErrNonexist) {
+				return Node{}, daosgo.Errorf(daosgo.ErrNonexist, "%s", "/"+strings.Join(parts[:i+1], "/"))
+			}
+			return Node{}, err
+		}
+		next := Node{Parent: cur.OID, Name: name, Entry: e, Target: target}
+		if e.IsSymlink() && i < len(parts)-1 {
+			dest := target
+			if !strings.HasPrefix(dest, "/") {
+				dest = path.Join("/"+strings.Join(parts[:i], "/"), dest)
+			}
+			if next, err = fs.lookup(ctx, dest, depth+1); err != nil {
+				return Node{}, err
+			}
+		}
+		cur = next
+	}
+	return cur, nil
+}
+
+// parentOf resolves the directory that holds p's last component.
+func (fs *FS) parentOf(ctx context.Context, p string) (Node, string, error) {
+	parts, err := splitPath(p)
+	if err != nil {
+		return Node{}, "", err
+	}
+	if len(parts) == 0 {
+		return Node{}, "", daosgo.Errorf(daosgo.ErrExist, "/")
+	}
+	dir, err := fs.Lookup(ctx, "/"+strings.Join(parts[:len(parts)-1], "/"))
+	if err != nil {
+		return Node{}, "", err
+	}
+	if dir.IsSymlink() {
+		if dir, err = fs.Lookup(ctx, dir.Target); err != nil {
+			return Node{}, "", err
+		}
+	}
+	if !dir.IsDir() {
+		return Node{}, "", daosgo.Errorf(daosgo.ErrNotDir, "%s", path.Dir(path.Clean("/"+p)))
+	}
+	return dir, parts[len(parts)-1], nil
+}
+
+func (fs *FS) newEntry(mode uint32, oid daosgo.OID) Entry {
+	now := time.Now()
+	return Entry{Mode: mode, OID: oid, Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
+		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond()), UID: fs.Root.UID, GID: fs.Root.GID}
+}
+
+// Mkdir creates a directory; DER_EXIST if the name is taken. The new
+// directory object is written only by its first entry, as in libdfs.
+func (fs *FS) Mkdir(ctx context.Context, p string, perm uint32) (daosgo.OID, error) {
+	dir, name, err := fs.parentOf(ctx, p)
+	if err != nil {
+		return daosgo.OID{}, err
+	}
+	oid, err := fs.newOID(ctx, false)
+	if err != nil {
+		return oid, err
+	}
+	return oid, fs.link(ctx, dir.OID, name, fs.newEntry(ModeDir|perm&0o7777, oid), "", p)
+}
+
+func (fs *FS) link(ctx context.Context, dir daosgo.OID, name string, e Entry, target, p string) error {
+	err := insertEntry(ctx, fs.c, dir, name, e, target, daosgo.CondDkeyInsert)
+	if errors.Is(err, daosgo.ErrExist) {
+		return daosgo.Errorf(daosgo.ErrExist, "%s", p)
+	}
+	return err
+}
+
+// Symlink creates a symbolic link at p pointing to target.
+func (fs *FS) Symlink(ctx context.Context, target, p string) error {
+	if target == "" {
+		return daosgo.Errorf(daosgo.ErrInval, "symlink %s: empty target", p)
+	}
+	dir, name, err := fs.parentOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	// libdfs gives a symlink an OID of its own, though no object is written.
+	oid, err := fs.newOID(ctx, false)
+	if err != nil {
+		return err
+	}
+	e := fs.newEntry(ModeSymlink|0o777, oid)
+	e.ValueLen = uint64(len(target))
+	return fs.link(ctx, dir.OID, name, e, target, p)
+}
+
+// CreateFile creates an empty regular file and returns its entry.
+func (fs *FS) CreateFile(ctx context.Context, p string, perm uint32) (Node, error) {
+	dir, name, err := fs.parentOf(ctx, p)
+	if err != nil {
+		return Node{}, err
+	}
+	oid, err := fs.newOID(ctx, true)
+	if err != nil {
+		return Node{}, err
+	}
+	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
+	if err := fs.link(ctx, dir.OID, name, e, "", p); err != nil {
+		return Node{}, err
+	}
+	return Node{Parent: dir.OID, Name: name, Entry: e}, nil
+}
+
+// WriteFile writes data at the start of file p, creating it if needed. It
+// does not truncate: bytes past len(data) of an existing file remain.
+func (fs *FS) WriteFile(ctx context.Context, p string, data []byte, perm uint32) error {
+	n, err := fs.Lookup(ctx, p)
+	if errors.Is(err, daosgo.ErrNonexist) {
+		n, err = fs.CreateFile(ctx, p, perm)
+	}
+	if err != nil {
+		return err
+	}
+	if !n.IsRegular() {
+		return daosgo.Errorf(daosgo.ErrInval, "%s is not a regular file", p)
+	}
+	return fs.WriteAt(ctx, n.Entry, data, 0)
+}
+
+func (fs *FS) chunkSize(e Entry) uint64 {
+	if e.ChunkSize != 0 {
+		return e.ChunkSize
+	}
+	return fs.SB.ChunkSize
+}
+
+// WriteAt writes data at offset off of a file's array object, one update
+// per chunk it touches.
+func (fs *FS) WriteAt(ctx context.Context, e Entry, data []byte, off uint64) error {
+	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRW)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	cs := fs.chunkSize(e)
+	for len(data) > 0 {
+		dkey, idx := ChunkKey(off, cs)
+		n := min(uint64(len(data)), cs-idx)
+		if err := o.Update(ctx, daosgo.Uint64Key(dkey), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte(fileArrayAkey), idx, data[:n])}); err != nil {
+			return err
+		}
+		data, off = data[n:], off+n
+	}
+	return nil
+}
+
+// Size returns a file's size, from its highest chunk's highest extent.
+func (fs *FS) Size(ctx context.Context, e Entry) (uint64, error) {
+	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	if err != nil {
+		return 0, err
+	}
+	defer o.Close()
+	q, err := o.QueryMax(ctx)
+	if errors.Is(err, daosgo.ErrNonexist) {
+		return 0, nil // never written: an empty file
+	}
+	if err != nil {
+		return 0, err
+	}
+	dkey, err := daosgo.KeyUint64(q.Dkey)
+	if err != nil {
+		return 0, err
+	}
+	return FileSize(dkey, q.Recx, fs.chunkSize(e)), nil
+}
+
+// ReadAt reads len(buf) bytes at off; holes read as zeros. It returns how
+// many bytes were before the end of the file.
+func (fs *FS) ReadAt(ctx context.Context, e Entry, buf []byte, off uint64) (int, error) {
+	size, err := fs.Size(ctx, e)
+	if err != nil {
+		return 0, err
+	}
+	if off >= size {
+		return 0, nil
+	}
+	buf = buf[:min(uint64(len(buf)), size-off)]
+	clear(buf)
+	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	if err != nil {
+		return 0, err
+	}
+	defer o.Close()
+	cs := fs.chunkSize(e)
+	done := 0
+	for done < len(buf) {
+		dkey, idx := ChunkKey(off+uint64(done), cs)
+		n := int(min(uint64(len(buf)-done), cs-idx))
+		iod := []daosgo.IOD{daosgo.ArrayIOD([]byte(fileArrayAkey), idx, buf[done:done+n])}
+		if err := o.Fetch(ctx, daosgo.Uint64Key(dkey), 0, iod); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// ReadFile reads a whole file.
+func (fs *FS) ReadFile(ctx context.Context, p string) ([]byte, error) {
+	n, err := fs.Lookup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if n.IsSymlink() {
+		return fs.ReadFile(ctx, n.Target)
+	}
+	if !n.IsRegular() {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "%s is not a regular file", p)
+	}
+	size, err := fs.Size(ctx, n.Entry)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, size)
+	_, err = fs.ReadAt(ctx, n.Entry, buf, 0)
+	return buf, err
+}
+
+// Stat is what stat reports of an entry.
+type Stat struct {
+	Name   string     `json:"name"`
+	Type   string     `json:"type"` // "dir", "file" or "symlink"
+	Mode   uint32     `json:"mode"`
+	OID    daosgo.OID `json:"-"`
+	OIDStr string     `json:"oid"`
+	Size   uint64     `json:"size"`
+	Mtime  time.Time  `json:"mtime"`
+	Ctime  time.Time  `json:"ctime"`
+	UID    uint32     `json:"uid"`
+	GID    uint32     `json:"gid"`
+	Target string     `json:"target,omitempty"`
+}
+
+// StatNode builds a Stat from a node, reading a file's size.
+func (fs *FS) StatNode(ctx context.Context, n Node) (Stat, error) {
+	st := Stat{Name: n.Name, Mode: n.Mode, OID: n.OID, OIDStr: n.OID.String(), UID: n.UID, GID: n.GID, Target: n.Target,
+		Mtime: time.Unix(int64(n.Mtime), int64(n.MtimeNsec)), Ctime: time.Unix(int64(n.Ctime), int64(n.CtimeNsec))}
+	switch {
+	case n.IsDir():
+		st.Type = "dir"
+	case n.IsSymlink():
+		st.Type, st.Size = "symlink", n.ValueLen
+	default:
+		st.Type = "file"
+		size, err := fs.Size(ctx, n.Entry)
+		if err != nil {
+			return st, err
+		}
+		st.Size = size
+	}
+	return st, nil
+}
+
+// Stat looks up p and stats it.
+func (fs *FS) Stat(ctx context.Context, p string) (Stat, error) {
+	n, err := fs.Lookup(ctx, p)
+	if err != nil {
+		return Stat{}, err
+	}
+	return fs.StatNode(ctx, n)
+}
+
+// DirEntry is one entry returned by Readdir.
+type DirEntry struct {
+	Name string
+	Entry
+}
+
+// Readdir returns up to nr entries of directory dir from anchor (dfs_readdir).
+func (fs *FS) Readdir(ctx context.Context, dir daosgo.OID, anchor *daosgo.Anchor, nr int) ([]DirEntry, error) {
+	o, err := fs.c.OpenObject(ctx, dir, daosgo.ObjRO)
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	names, err := o.ListDkeys(ctx, anchor, nr, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DirEntry, 0, len(names))
+	for _, nm := range names {
+		e, err := fs.readEntry(ctx, dir, string(nm))
+		if errors.Is(err, daosgo.ErrNonexist) {
+			continue // removed since the listing
+		}
+		if err != nil {
+			return out, fmt.Errorf("entry %q: %w", nm, err)
+		}
+		out = append(out, DirEntry{Name: string(nm), Entry: e})
+	}
+	return out, nil
+}
+
+// ReaddirAll lists a whole directory.
+func (fs *FS) ReaddirAll(ctx context.Context, dir daosgo.OID) ([]DirEntry, error) {
+	var all []DirEntry
+	a := &daosgo.Anchor{}
+	for !a.EOF() {
+		ents, err := fs.Readdir(ctx, dir, a, 256)
+		if err != nil {
+			return all, err
+		}
+		all = append(all, ents...)
+	}
+	return all, nil
+}
+
+// Remove unlinks p and punches its object. A directory must be empty
+// (else DER_EXIST) unless recursive, which removes its subtree first.
+func (fs *FS) Remove(ctx context.Context, p string, recursive bool) error {
+	n, err := fs.Lookup(ctx, p)
+	if err != nil {
+		return err
+	}
+	if n.Parent.IsZero() {
+		return daosgo.Errorf(daosgo.ErrInval, "cannot remove the root directory")
+	}
+	return fs.removeNode(ctx, n, p, recursive)
+}
+
+func (fs *FS) removeNode(ctx context.Context, n Node, p string, recursive bool) error {
+	if n.IsDir() {
+		ents, err := fs.ReaddirAll(ctx, n.OID)
+		if err != nil {
+			return err
+		}
+		if len(ents) > 0 && !recursive {
+			return daosgo.Errorf(daosgo.ErrExist, "directory %s is not empty", p)
+		}
+		for _, de := range ents {
+			child := Node{Parent: n.OID, Name: de.Name, Entry: de.Entry}
+			if err := fs.removeNode(ctx, child, path.Join(p, de.Name), true); err != nil {
+				return err
+			}
+		}
+	}
+	// Remove the entry first: a crash then leaves an orphan object, which
+	// the checker reclaims, never a dangling entry.
+	parent, err := fs.c.OpenObject(ctx, n.Parent, daosgo.ObjRW)
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	if err := parent.PunchDkeys(ctx, 0, [][]byte{[]byte(n.Name)}); err != nil {
+		return err
+	}
+	if n.IsSymlink() {
+		return nil
+	}
+	o, err := fs.c.OpenObject(ctx, n.OID, daosgo.ObjRW)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	return o.Punch(ctx)
+}

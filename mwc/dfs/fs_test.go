@@ -1,0 +1,212 @@
+package dfs
+
+import (
+	"bytes"
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/daosgo/embedded"
+	"gotest.tools/v3/assert"
+)
+
+var ctx = context.Background()
+
+// newFS makes a POSIX container on a fresh embedded engine and mounts it.
+func newFS(t testing.TB, attr Attr) (*FS, daosgo.Pool) {
+	t.Helper()
+	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
+	assert.NilError(t, err)
+	t.Cleanup(func() { e.Close() })
+	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 34})
+	assert.NilError(t, err)
+	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
+	assert.NilError(t, err)
+	_, err = CreateContainer(ctx, p, "posix", attr)
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, "posix", daosgo.ContRW)
+	assert.NilError(t, err)
+	fs, err := Mount(ctx, c)
+	assert.NilError(t, err)
+	return fs, p
+}
+
+func TestCreateContainerLayout(t *testing.T) {
+	fs, _ := newFS(t, Attr{ChunkSize: 4096})
+	c := fs.Container()
+	props, err := c.GetProps(ctx, daosgo.PropContLayoutType, daosgo.PropContRoots)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].Num, daosgo.LayoutPOSIX)
+	roots := props[1].Roots
+	assert.Equal(t, roots[0], SuperblockOID(daosgo.OCS1))
+	assert.Equal(t, roots[1], RootOID(daosgo.OCS1))
+	assert.Equal(t, fs.SB.ChunkSize, uint64(4096))
+	assert.Equal(t, fs.SB.LayoutVersion, LayoutVersion)
+	assert.Assert(t, fs.Root.IsDir())
+	assert.Equal(t, fs.Root.OID, roots[1])
+
+	// The superblock object holds the SB values and the root's entry, as
+	// raw bytes a libdfs reader would find.
+	sb, _ := c.OpenObject(ctx, roots[0], daosgo.ObjRO)
+	magic, err := daosgo.GetSingle(ctx, sb, []byte("DFS_SB_METADATA"), "DFS_MAGIC")
+	assert.NilError(t, err)
+	assert.DeepEqual(t, magic, []byte{0x50, 0xdf, 0x05, 0xda, 0x50, 0xdf, 0x05, 0xda})
+	inode := make([]byte, InodeSize)
+	assert.NilError(t, sb.Fetch(ctx, []byte("/"), daosgo.CondDkeyFetch, []daosgo.IOD{daosgo.ArrayIOD([]byte("DFS_INODE"), 0, inode)}))
+	assert.Equal(t, inode[1]&0xf0, byte(0x40), "root mode is a directory (0o040000)")
+	assert.DeepEqual(t, inode[4:12], make([]byte, 8)) // root oid.lo = 0
+	assert.Equal(t, inode[12], byte(1))                // root oid.hi user bits = 1
+}
+
+func TestNamespace(t *testing.T) {
+	fs, _ := newFS(t, Attr{ChunkSize: 64})
+	_, err := fs.Mkdir(ctx, "/a", 0o755)
+	assert.NilError(t, err)
+	_, err = fs.Mkdir(ctx, "/a/b", 0o700)
+	assert.NilError(t, err)
+	_, err = fs.Mkdir(ctx, "/a", 0o755)
+	assert.ErrorIs(t, err, daosgo.ErrExist)
+	_, err = fs.Mkdir(ctx, "/nope/x", 0o755)
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+
+	data := bytes.Repeat([]byte("0123456789abcdef"), 25) // 400 bytes: 7 chunks of 64
+	assert.NilError(t, fs.WriteFile(ctx, "/a/b/file", data, 0o644))
+	got, err := fs.ReadFile(ctx, "/a/b/file")
+	assert.NilError(t, err)
+	assert.DeepEqual(t, got, data)
+	st, err := fs.Stat(ctx, "/a/b/file")
+	assert.NilError(t, err)
+	assert.Equal(t, st.Type, "file")
+	assert.Equal(t, st.Size, uint64(400))
+	assert.Equal(t, st.Mode, ModeRegular|0o644)
+
+	// Files are chunked exactly as the DAOS array layer chunks them.
+	n, _ := fs.Lookup(ctx, "/a/b/file")
+	assert.Equal(t, n.OID.Type(), daosgo.OTArrayByte)
+	o, _ := fs.Container().OpenObject(ctx, n.OID, daosgo.ObjRO)
+	keys, err := o.ListDkeys(ctx, &daosgo.Anchor{}, 100, nil)
+	assert.NilError(t, err)
+	assert.Equal(t, len(keys), 7)
+	chunk7 := make([]byte, 16)
+	assert.NilError(t, o.Fetch(ctx, daosgo.Uint64Key(7), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("0"), 0, chunk7)}))
+	assert.DeepEqual(t, chunk7, data[384:400])
+
+	// A sparse write and a read across a hole.
+	assert.NilError(t, fs.WriteAt(ctx, n.Entry, []byte("tail"), 1000))
+	st, _ = fs.Stat(ctx, "/a/b/file")
+	assert.Equal(t, st.Size, uint64(1004))
+	all, err := fs.ReadFile(ctx, "/a/b/file")
+	assert.NilError(t, err)
+	assert.DeepEqual(t, all[:400], data)
+	assert.DeepEqual(t, all[400:1000], make([]byte, 600))
+	assert.Equal(t, string(all[1000:]), "tail")
+
+	// An empty file has size 0 and no object.
+	_, err = fs.CreateFile(ctx, "/empty", 0o600)
+	assert.NilError(t, err)
+	st, _ = fs.Stat(ctx, "/empty")
+	assert.Equal(t, st.Size, uint64(0))
+
+	// Symlinks: relative and absolute, followed in the middle of a path.
+	assert.NilError(t, fs.Symlink(ctx, "a/b", "/ab"))
+	assert.NilError(t, fs.Symlink(ctx, "/a/b/file", "/f"))
+	st, _ = fs.Stat(ctx, "/ab")
+	assert.Equal(t, st.Type, "symlink")
+	assert.Equal(t, st.Target, "a/b")
+	assert.Equal(t, st.Size, uint64(3))
+	viaLink, err := fs.ReadFile(ctx, "/ab/file")
+	assert.NilError(t, err)
+	assert.Equal(t, len(viaLink), 1004)
+	viaLink, err = fs.ReadFile(ctx, "/f")
+	assert.NilError(t, err)
+	assert.Equal(t, len(viaLink), 1004)
+
+	// Readdir pages through a directory.
+	for i := 0; i < 30; i++ {
+		_, err := fs.CreateFile(ctx, "/a/f"+string(rune('A'+i)), 0o644)
+		assert.NilError(t, err)
+	}
+	dir, _ := fs.Lookup(ctx, "/a")
+	var names []string
+	anchor := &daosgo.Anchor{}
+	for !anchor.EOF() {
+		ents, err := fs.Readdir(ctx, dir.OID, anchor, 7)
+		assert.NilError(t, err)
+		assert.Assert(t, len(ents) <= 7)
+		for _, e := range ents {
+			names = append(names, e.Name)
+		}
+	}
+	sort.Strings(names)
+	assert.Equal(t, len(names), 31)
+	assert.Equal(t, names[0], "b")
+
+	// Errors.
+	_, err = fs.Lookup(ctx, "/a/b/file/x")
+	assert.ErrorIs(t, err, daosgo.ErrNotDir)
+	_, err = fs.ReadFile(ctx, "/a")
+	assert.ErrorIs(t, err, daosgo.ErrInval)
+	_, err = fs.Lookup(ctx, "/"+strings.Repeat("x", 300))
+	assert.ErrorIs(t, err, daosgo.ErrInval)
+
+	// Remove: a file punches its object, a non-empty directory needs -r.
+	fileOID := n.OID
+	assert.NilError(t, fs.Remove(ctx, "/a/b/file", false))
+	_, err = fs.Lookup(ctx, "/a/b/file")
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+	_, err = o.QueryMax(ctx)
+	assert.ErrorIs(t, err, daosgo.ErrNonexist, "the file's object %s is punched", fileOID)
+	assert.ErrorIs(t, fs.Remove(ctx, "/a", false), daosgo.ErrExist)
+	assert.NilError(t, fs.Remove(ctx, "/a", true))
+	ents, err := fs.ReaddirAll(ctx, fs.Root.OID)
+	assert.NilError(t, err)
+	var left []string
+	for _, e := range ents {
+		left = append(left, e.Name)
+	}
+	sort.Strings(left)
+	assert.DeepEqual(t, left, []string{"ab", "empty", "f"})
+	assert.ErrorIs(t, fs.Remove(ctx, "/", true), daosgo.ErrInval)
+}
+
+func TestMountRejects(t *testing.T) {
+	fs, p := newFS(t, Attr{})
+	// A container of another type.
+	_, err := p.CreateContainer(ctx, "plain", nil)
+	assert.NilError(t, err)
+	plain, _ := p.OpenContainer(ctx, "plain", daosgo.ContRO)
+	_, err = Mount(ctx, plain)
+	assert.ErrorIs(t, err, daosgo.ErrNotSupported)
+	// A lost superblock.
+	c := fs.Container()
+	sb, _ := c.OpenObject(ctx, fs.SBOID, daosgo.ObjRW)
+	assert.NilError(t, sb.PunchDkeys(ctx, 0, [][]byte{[]byte(SBDkey)}))
+	_, err = Mount(ctx, c)
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+	// A corrupt one.
+	bad := NewSuperblock(0, 0, daosgo.OCS1, daosgo.OCSX)
+	bad.Magic = 1
+	assert.NilError(t, WriteSuperblock(ctx, c, fs.SBOID, bad))
+	_, err = Mount(ctx, c)
+	assert.ErrorIs(t, err, daosgo.ErrIOInval)
+	assert.ErrorContains(t, err, "magic")
+}
+
+func TestOIDAllocation(t *testing.T) {
+	fs, _ := newFS(t, Attr{})
+	seen := map[daosgo.OID]bool{fs.SBOID: true, fs.Root.OID: true}
+	for i := 0; i < 200; i++ {
+		file := i%2 == 0
+		oid, err := fs.newOID(ctx, file)
+		assert.NilError(t, err)
+		assert.Assert(t, !seen[oid], "OID %s given twice", oid)
+		seen[oid] = true
+		if file {
+			assert.Equal(t, oid.Type(), daosgo.OTArrayByte)
+		} else {
+			assert.Equal(t, oid.Type(), daosgo.OTMultiHashed)
+		}
+	}
+}
