@@ -1,0 +1,179 @@
+package pydaos
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/daosgo/embedded"
+	"gotest.tools/v3/assert"
+)
+
+var ctx = context.Background()
+
+func newPy(t testing.TB) (*Container, daosgo.Pool) {
+	t.Helper()
+	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
+	assert.NilError(t, err)
+	t.Cleanup(func() { e.Close() })
+	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 30})
+	assert.NilError(t, err)
+	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
+	assert.NilError(t, err)
+	_, err = CreateContainer(ctx, p, "py")
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, "py", daosgo.ContRW)
+	assert.NilError(t, err)
+	pc, err := Open(ctx, c, daosgo.ObjRW)
+	assert.NilError(t, err)
+	return pc, p
+}
+
+// goldenRecord is struct pydaos_df written out by hand: oid {lo, hi},
+// otype u32, res1 u32, res2 u64[5], little-endian.
+var goldenRecord = "2a00000000000000" + // oid.lo = 42
+	"0700000001000108" + // oid.hi = 0x0801000100000007: KV_HASHED, redundancy 1, groups 1, user 7
+	"00000000" + // otype = PYDAOS_DICT
+	"00000000" + // res1
+	strings.Repeat("0000000000000000", 5) // res2[5]
+
+func TestRecordGolden(t *testing.T) {
+	want, _ := hex.DecodeString(goldenRecord)
+	assert.Equal(t, len(want), RecordSize)
+	r := Record{OID: daosgo.GenerateOID(7, 42, daosgo.OTKVHashed, daosgo.OCS1), Kind: Dict}
+	assert.DeepEqual(t, r.Encode(), want)
+	back, err := DecodeRecord(want)
+	assert.NilError(t, err)
+	assert.Equal(t, back, r)
+}
+
+func TestArrayMetaGolden(t *testing.T) {
+	// AKEY_MAGIC_V, cell size 8, chunk size 1048576.
+	want, _ := hex.DecodeString("a955cadaa955cada" + "0800000000000000" + "0000100000000000")
+	assert.DeepEqual(t, ArrayMeta{CellSize: 8, ChunkSize: 1 << 20}.Encode(), want)
+	md, err := DecodeArrayMeta(want)
+	assert.NilError(t, err)
+	assert.Equal(t, md, ArrayMeta{CellSize: 8, ChunkSize: 1 << 20})
+}
+
+func TestDecodeRejects(t *testing.T) {
+	good, _ := hex.DecodeString(goldenRecord)
+	badKind := append([]byte(nil), good...)
+	badKind[16] = 9
+	wrongType := Record{OID: daosgo.GenerateOID(7, 42, daosgo.OTArrayByte, daosgo.OCS1), Kind: Dict}.Encode()
+	for name, b := range map[string][]byte{"short": good[:10], "kind": badKind, "type": wrongType} {
+		_, err := DecodeRecord(b)
+		var c *ErrCorrupt
+		assert.Assert(t, errors.As(err, &c), "%s: %v", name, err)
+	}
+	for _, b := range [][]byte{nil, make([]byte, 24), ArrayMeta{CellSize: 0, ChunkSize: 1}.Encode()} {
+		_, err := DecodeArrayMeta(b)
+		assert.Assert(t, err != nil)
+	}
+}
+
+func TestRootOID(t *testing.T) {
+	// DAOS gives a container roots[0] = OID 0.0 of type MULTI_HASHED; PyDAOS
+	// opens it as a KV.
+	plain := daosgo.GenerateOID(0, 0, daosgo.OTMultiHashed, daosgo.OCS1)
+	root := RootOID(daosgo.Roots{plain})
+	assert.Equal(t, root.Type(), daosgo.OTKVHashed)
+	assert.Equal(t, root.Redundancy(), plain.Redundancy())
+	assert.Equal(t, RootOID(daosgo.Roots{root}), root)
+}
+
+func TestDictsAndArrays(t *testing.T) {
+	pc, _ := newPy(t)
+	d, err := pc.NewDict(ctx, "people")
+	assert.NilError(t, err)
+	assert.NilError(t, d.Put(ctx, "ada", []byte("lovelace")))
+	assert.NilError(t, d.Put(ctx, "alan", []byte("turing")))
+	v, err := d.Get(ctx, "ada")
+	assert.NilError(t, err)
+	assert.Equal(t, string(v), "lovelace")
+	keys, err := d.Keys(ctx)
+	assert.NilError(t, err)
+	sort.Strings(keys)
+	assert.DeepEqual(t, keys, []string{"ada", "alan"})
+	assert.NilError(t, d.Remove(ctx, "alan"))
+	_, err = d.Get(ctx, "alan")
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+
+	_, err = pc.NewDict(ctx, "people")
+	assert.ErrorIs(t, err, daosgo.ErrExist)
+
+	a, err := pc.NewArray(ctx, "vec", 8, 4)
+	assert.NilError(t, err)
+	data := []byte(strings.Repeat("abcdefgh", 10)) // 10 cells over 3 chunks
+	assert.NilError(t, a.WriteAt(ctx, 0, data))
+	n, err := a.Len(ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, n, uint64(10))
+	got, err := a.ReadAt(ctx, 2, 5)
+	assert.NilError(t, err)
+	assert.DeepEqual(t, got, data[16:56])
+	assert.ErrorIs(t, a.WriteAt(ctx, 0, []byte("odd")), daosgo.ErrInval)
+
+	names, err := pc.AllNames(ctx)
+	assert.NilError(t, err)
+	sort.Strings(names)
+	assert.DeepEqual(t, names, []string{"people", "vec"})
+	rec, err := pc.Lookup(ctx, "vec")
+	assert.NilError(t, err)
+	assert.Equal(t, rec.Kind, Array)
+	again, err := pc.OpenArray(ctx, rec.OID)
+	assert.NilError(t, err)
+	assert.Equal(t, again.Meta(), ArrayMeta{CellSize: 8, ChunkSize: 4})
+
+	// The root KV holds the 64-byte record under akey "0", as PyDAOS reads it.
+	o, _ := pc.Cont().OpenObject(ctx, pc.RootOID(), daosgo.ObjRO)
+	raw, err := daosgo.GetSingle(ctx, o, []byte("people"), "0")
+	assert.NilError(t, err)
+	assert.Equal(t, len(raw), RecordSize)
+
+	assert.NilError(t, pc.Remove(ctx, "vec"))
+	_, err = pc.Lookup(ctx, "vec")
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+}
+
+func TestOpenRejects(t *testing.T) {
+	_, p := newPy(t)
+	_, err := p.CreateContainer(ctx, "plain", daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPOSIX)})
+	assert.NilError(t, err)
+	c, _ := p.OpenContainer(ctx, "plain", daosgo.ContRO)
+	_, err = Open(ctx, c, daosgo.ObjRO)
+	assert.ErrorIs(t, err, daosgo.ErrNotSupported)
+	_, err = p.CreateContainer(ctx, "noroot", daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPython)})
+	assert.NilError(t, err)
+	c, _ = p.OpenContainer(ctx, "noroot", daosgo.ContRO)
+	_, err = Open(ctx, c, daosgo.ObjRO)
+	assert.ErrorIs(t, err, daosgo.ErrInval)
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	good, _ := hex.DecodeString(goldenRecord)
+	f.Add(good)
+	f.Add(Record{OID: daosgo.GenerateOID(1, 2, daosgo.OTArray, daosgo.OCSX), Kind: Array}.Encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeRecord(b)
+		if err == nil && string(r.Encode()[:20]) != string(b[:20]) {
+			t.Fatalf("round trip changed the record")
+		}
+	})
+}
+
+func FuzzDecodeArrayMeta(f *testing.F) {
+	f.Add(ArrayMeta{CellSize: 8, ChunkSize: 1 << 20}.Encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		md, err := DecodeArrayMeta(b)
+		if err == nil && string(md.Encode()) != string(b) {
+			t.Fatalf("round trip changed the metadata")
+		}
+	})
+}
