@@ -135,6 +135,17 @@ func (s *suite) testArrays(t *testing.T) {
 	assert.Equal(t, got, "....")
 	assert.Equal(t, size, uint64(0))
 
+	// Two IODs of one akey in one update: the second overwrites the first
+	// where they overlap, also in a dkey that did not exist before.
+	for _, flags := range []daosgo.CondFlags{0, daosgo.CondDkeyInsert} {
+		dk2 := daosgo.Uint64Key(uint64(50 + flags))
+		assert.NilError(t, o.Update(ctx(), dk2, flags, []daosgo.IOD{
+			daosgo.ArrayIOD(ak, 0, []byte("aaaaaa")), daosgo.ArrayIOD(ak, 2, []byte("BB"))}))
+		buf := make([]byte, 6)
+		assert.NilError(t, o.Fetch(ctx(), dk2, 0, []daosgo.IOD{daosgo.ArrayIOD(ak, 0, buf)}))
+		assert.Equal(t, string(buf), "aaBBaa", "flags %d", flags)
+	}
+
 	// Several extents in one IOD.
 	multi := daosgo.IOD{Akey: ak, Type: daosgo.IODArray, Size: 1,
 		Recxs: []daosgo.Recx{{Idx: 0, Nr: 2}, {Idx: 10, Nr: 3}}, Data: make([]byte, 5)}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"sort"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
@@ -134,6 +135,7 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 		return err
 	}
 	return o.write(ctx, func(t *tx) error {
+		newDkey := false // known to hold nothing yet
 		if flags&(daosgo.CondDkeyInsert|daosgo.CondDkeyUpdate) != 0 {
 			ok, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+` AND dkey = ? LIMIT 1`, o.args(dk))
 			if err != nil {
@@ -145,12 +147,18 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 			if !ok && flags&daosgo.CondDkeyUpdate != 0 {
 				return daosgo.Errorf(daosgo.ErrNonexist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
 			}
+			newDkey = !ok
 		}
 		// Every akey of a dkey lives on the same target.
 		tgt := place(o.c.p.fmt.Placement, o.oid, dk)
 		var delta int64
 		for i := range iods {
-			d, err := o.updateIOD(t, dk, tgt, flags, &iods[i])
+			// An akey repeated within the update sees its earlier IODs.
+			fresh := newDkey
+			for _, prev := range iods[:i] {
+				fresh = fresh && string(prev.Akey) != string(iods[i].Akey)
+			}
+			d, err := o.updateIOD(t, dk, tgt, flags, fresh, &iods[i])
 			if err != nil {
 				return err
 			}
@@ -161,16 +169,19 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 }
 
 // updateIOD applies one IOD and returns the change in stored bytes.
-func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, iod *daosgo.IOD) (int64, error) {
+func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, newDkey bool, iod *daosgo.IOD) (int64, error) {
 	ak, err := o.akey(iod.Akey)
 	if err != nil {
 		return 0, err
 	}
 	var firstIdx, firstSize int64
-	err = t.row(akeyKindQuery, o.args(dk, ak), &firstIdx, &firstSize)
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
+	found := false
+	if !newDkey || len(iod.Recxs) > 1 || iod.Type == daosgo.IODSingle {
+		err = t.row(akeyKindQuery, o.args(dk, ak), &firstIdx, &firstSize)
+		found = err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
 	}
 	if found && flags&daosgo.CondAkeyInsert != 0 {
 		return 0, daosgo.Errorf(daosgo.ErrExist, "object %s: akey %q", o.oid, daosgo.KeyString(iod.Akey))
@@ -204,7 +215,7 @@ func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, 
 	off := uint64(0)
 	for _, r := range iod.Recxs {
 		n := r.Nr * iod.Size
-		d, err := o.writeExtent(t, dk, ak, tgt, int64(iod.Size), int64(r.Idx), iod.Data[off:off+n])
+		d, err := o.writeExtent(t, dk, ak, tgt, int64(iod.Size), int64(r.Idx), iod.Data[off:off+n], found)
 		if err != nil {
 			return 0, err
 		}
@@ -223,39 +234,86 @@ type extent struct {
 
 // overlapping returns the extents of an akey that intersect [start, end),
 // ordered by index. Extents never overlap each other, so at most one starts
-// before start: the last one that does.
+// before start: the one with the greatest index at or below it, found with
+// an indexed MAX; the others start inside the range. (Asking SQLite for the
+// same with ORDER BY ... LIMIT was ten times slower.)
 func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]extent, error) {
-	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx < ?
-		AND idx >= COALESCE((SELECT idx FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx <= ? ORDER BY idx DESC LIMIT 1), ?)
-		ORDER BY idx`, o.args(dk, ak, end, o.c.c.id, int64(o.oid.Hi), int64(o.oid.Lo), dk, ak, start, start)...)
-	if err != nil {
+	var out []extent
+	var before any
+	if err := t.row(`SELECT MAX(idx) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx <= ?`,
+		o.args(dk, ak, start), &before); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []extent
-	for rows.Next() {
-		var e extent
-		var csum any
-		if err := rows.Scan(&e.idx, &e.data, &csum); err != nil {
+	if b, ok := before.(int64); ok {
+		e, err := o.extentAt(t, dk, ak, b)
+		if err != nil {
 			return nil, err
-		}
-		if c, ok := csum.(int64); ok {
-			e.csum = &c
 		}
 		if e.idx+int64(len(e.data))/rsize > start {
 			out = append(out, e)
 		}
 	}
-	return out, rows.Err()
+	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx > ? AND idx < ?`,
+		o.args(dk, ak, start, end)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanExtent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].idx < out[j].idx })
+	return out, nil
+}
+
+func (o *object) extentAt(t *tx, dk, ak []byte, idx int64) (extent, error) {
+	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`, o.args(dk, ak, idx)...)
+	if err != nil {
+		return extent{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if rows.Err() != nil {
+			return extent{}, rows.Err()
+		}
+		return extent{}, daosgo.Errorf(daosgo.ErrIO, "object %s: extent at %d vanished", o.oid, idx)
+	}
+	return scanExtent(rows)
+}
+
+func scanExtent(rows *rows) (extent, error) {
+	var e extent
+	var csum any
+	if err := rows.Scan(&e.idx, &e.data, &csum); err != nil {
+		return e, err
+	}
+	if c, ok := csum.(int64); ok {
+		e.csum = &c
+	}
+	return e, nil
 }
 
 // writeExtent stores data as records [idx, idx+len/rsize), trimming the
 // extents it overlaps, and returns the change in stored bytes.
-func (o *object) writeExtent(t *tx, dk, ak []byte, tgt, rsize, idx int64, data []byte) (int64, error) {
+//
+// When the akey held nothing before this update (existing false), there is
+// nothing to trim and the overlap search is skipped: the common case of a
+// new DFS entry's inode or the first write to a file chunk.
+func (o *object) writeExtent(t *tx, dk, ak []byte, tgt, rsize, idx int64, data []byte, existing bool) (int64, error) {
 	end := idx + int64(len(data))/rsize
-	olds, err := o.overlapping(t, dk, ak, rsize, idx, end)
-	if err != nil {
-		return 0, err
+	var olds []extent
+	if existing {
+		var err error
+		if olds, err = o.overlapping(t, dk, ak, rsize, idx, end); err != nil {
+			return 0, err
+		}
 	}
 	var delta int64
 	put := func(at int64, b []byte) error {

@@ -329,11 +329,27 @@ func (fs *FS) Mkdir(ctx context.Context, p string, perm uint32) (daosgo.OID, err
 	if err != nil {
 		return daosgo.OID{}, err
 	}
+	return fs.MkdirIn(ctx, dir.OID, name, perm)
+}
+
+// MkdirIn creates directory name in the directory object dir, as
+// dfs_mkdir does given an open parent.
+func (fs *FS) MkdirIn(ctx context.Context, dir daosgo.OID, name string, perm uint32) (daosgo.OID, error) {
+	if err := checkName(name); err != nil {
+		return daosgo.OID{}, err
+	}
 	oid, err := fs.newOID(ctx, false)
 	if err != nil {
 		return oid, err
 	}
-	return oid, fs.link(ctx, dir.OID, name, fs.newEntry(ModeDir|perm&0o7777, oid), "", p)
+	return oid, fs.link(ctx, dir, name, fs.newEntry(ModeDir|perm&0o7777, oid), "", name)
+}
+
+func checkName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") || len(name) > maxName {
+		return daosgo.Errorf(daosgo.ErrInval, "entry name %q", name)
+	}
+	return nil
 }
 
 func (fs *FS) link(ctx context.Context, dir daosgo.OID, name string, e Entry, target, p string) error {
@@ -346,12 +362,20 @@ func (fs *FS) link(ctx context.Context, dir daosgo.OID, name string, e Entry, ta
 
 // Symlink creates a symbolic link at p pointing to target.
 func (fs *FS) Symlink(ctx context.Context, target, p string) error {
-	if target == "" {
-		return daosgo.Errorf(daosgo.ErrInval, "symlink %s: empty target", p)
-	}
 	dir, name, err := fs.parentOf(ctx, p)
 	if err != nil {
 		return err
+	}
+	return fs.SymlinkIn(ctx, dir.OID, name, target)
+}
+
+// SymlinkIn creates symlink name -> target in the directory object dir.
+func (fs *FS) SymlinkIn(ctx context.Context, dir daosgo.OID, name, target string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if target == "" {
+		return daosgo.Errorf(daosgo.ErrInval, "symlink %s: empty target", name)
 	}
 	// libdfs gives a symlink an OID of its own, though no object is written.
 	oid, err := fs.newOID(ctx, false)
@@ -360,7 +384,7 @@ func (fs *FS) Symlink(ctx context.Context, target, p string) error {
 	}
 	e := fs.newEntry(ModeSymlink|0o777, oid)
 	e.ValueLen = uint64(len(target))
-	return fs.link(ctx, dir.OID, name, e, target, p)
+	return fs.link(ctx, dir, name, e, target, name)
 }
 
 // CreateFile creates an empty regular file and returns its entry.
@@ -369,15 +393,24 @@ func (fs *FS) CreateFile(ctx context.Context, p string, perm uint32) (Node, erro
 	if err != nil {
 		return Node{}, err
 	}
+	return fs.CreateFileIn(ctx, dir.OID, name, perm)
+}
+
+// CreateFileIn creates an empty regular file name in the directory object
+// dir.
+func (fs *FS) CreateFileIn(ctx context.Context, dir daosgo.OID, name string, perm uint32) (Node, error) {
+	if err := checkName(name); err != nil {
+		return Node{}, err
+	}
 	oid, err := fs.newOID(ctx, true)
 	if err != nil {
 		return Node{}, err
 	}
 	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
-	if err := fs.link(ctx, dir.OID, name, e, "", p); err != nil {
+	if err := fs.link(ctx, dir, name, e, "", name); err != nil {
 		return Node{}, err
 	}
-	return Node{Parent: dir.OID, Name: name, Entry: e}, nil
+	return Node{Parent: dir, Name: name, Entry: e}, nil
 }
 
 // WriteFile writes data at the start of file p, creating it if needed. It

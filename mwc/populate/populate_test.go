@@ -1,0 +1,145 @@
+package populate
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/mwc/dfs"
+	"github.com/daosgo/daosgo/mwc/pydaos"
+	"gotest.tools/v3/assert"
+)
+
+var ctx = context.Background()
+
+func pool(t testing.TB) daosgo.Pool {
+	t.Helper()
+	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
+	assert.NilError(t, err)
+	t.Cleanup(func() { e.Close() })
+	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 36})
+	assert.NilError(t, err)
+	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
+	assert.NilError(t, err)
+	return p
+}
+
+func mount(t testing.TB, p daosgo.Pool, label string) *dfs.FS {
+	t.Helper()
+	_, err := dfs.CreateContainer(ctx, p, label, dfs.Attr{ChunkSize: 4096})
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, label, daosgo.ContRW)
+	assert.NilError(t, err)
+	fs, err := dfs.Mount(ctx, c)
+	assert.NilError(t, err)
+	return fs
+}
+
+// Walk lists every path of a tree with its type, size and content digest.
+func Walk(t testing.TB, fs *dfs.FS, dir daosgo.OID, prefix string, out map[string]string) {
+	t.Helper()
+	ents, err := fs.ReaddirAll(ctx, dir)
+	assert.NilError(t, err)
+	for _, e := range ents {
+		p := prefix + "/" + e.Name
+		switch {
+		case e.IsDir():
+			out[p] = "dir"
+			Walk(t, fs, e.OID, p, out)
+		case e.IsSymlink():
+			n, err := fs.Lookup(ctx, p)
+			assert.NilError(t, err)
+			out[p] = "link->" + n.Target
+		default:
+			data, err := fs.ReadFile(ctx, p)
+			assert.NilError(t, err)
+			out[p] = fmt.Sprintf("file %d %x", len(data), sha256.Sum256(data))
+		}
+	}
+}
+
+func TestDFSIsDeterministic(t *testing.T) {
+	p := pool(t)
+	spec := TreeSpec{Seed: 7, Depth: 2, DirsPerDir: 3, FilesPerDir: 4, MinSize: 0, MaxSize: 10000, SymlinkEvery: 2, Workers: 3}
+	trees := map[string]map[string]string{}
+	for _, label := range []string{"a", "b"} {
+		fs := mount(t, p, label)
+		var reports int
+		st, err := DFS(ctx, fs, "/data", spec, func(Stats) { reports++ })
+		assert.NilError(t, err)
+		assert.Assert(t, reports >= 1)
+		assert.Equal(t, int(st.Entries()), spec.Entries()+1) // +1: /data itself
+		assert.Equal(t, st.Dirs, int64(1+3+9))
+		assert.Equal(t, st.Files, int64(13*4))
+		assert.Equal(t, st.Symlinks, int64(13*2))
+		tree := map[string]string{}
+		Walk(t, fs, fs.Root.OID, "", tree)
+		trees[label] = tree
+		assert.Equal(t, len(tree), int(st.Entries()))
+	}
+	assert.DeepEqual(t, trees["a"], trees["b"])
+
+	other := mount(t, p, "c")
+	spec.Seed = 8
+	_, err := DFS(ctx, other, "/data", spec, nil)
+	assert.NilError(t, err)
+	tree := map[string]string{}
+	Walk(t, other, other.Root.OID, "", tree)
+	assert.Assert(t, fmt.Sprint(tree) != fmt.Sprint(trees["a"]), "another seed gave the same tree")
+}
+
+func TestPythonIsDeterministic(t *testing.T) {
+	p := pool(t)
+	spec := PySpec{Seed: 3, Dicts: 5, KeysPerDict: 20, MinValue: 1, MaxValue: 100, Arrays: 2, ArrayCells: 1000}
+	var digests []string
+	for _, label := range []string{"p1", "p2"} {
+		_, err := pydaos.CreateContainer(ctx, p, label)
+		assert.NilError(t, err)
+		c, _ := p.OpenContainer(ctx, label, daosgo.ContRW)
+		pc, err := pydaos.Open(ctx, c, daosgo.ObjRW)
+		assert.NilError(t, err)
+		st, err := Python(ctx, pc, spec, nil)
+		assert.NilError(t, err)
+		assert.Equal(t, st.Dicts, int64(5))
+		assert.Equal(t, st.Keys, int64(100))
+		assert.Equal(t, st.Arrays, int64(2))
+		names, err := pc.AllNames(ctx)
+		assert.NilError(t, err)
+		sort.Strings(names)
+		h := sha256.New()
+		for _, n := range names {
+			rec, err := pc.Lookup(ctx, n)
+			assert.NilError(t, err)
+			fmt.Fprintln(h, n, rec.Kind)
+			if rec.Kind == pydaos.Dict {
+				d, _ := pc.OpenDict(ctx, rec.OID)
+				keys, _ := d.Keys(ctx)
+				sort.Strings(keys)
+				for _, k := range keys {
+					v, err := d.Get(ctx, k)
+					assert.NilError(t, err)
+					fmt.Fprintf(h, "%s=%x\n", k, v)
+				}
+			} else {
+				a, _ := pc.OpenArray(ctx, rec.OID)
+				n, _ := a.Len(ctx)
+				v, _ := a.ReadAt(ctx, 0, n)
+				fmt.Fprintf(h, "%d %x\n", n, v)
+			}
+		}
+		digests = append(digests, fmt.Sprintf("%x", h.Sum(nil)))
+	}
+	assert.Equal(t, digests[0], digests[1])
+}
+
+func TestSpecEntries(t *testing.T) {
+	assert.Equal(t, TreeSpec{Depth: 0, FilesPerDir: 5}.Entries(), 5)
+	assert.Equal(t, TreeSpec{Depth: 1, DirsPerDir: 2, FilesPerDir: 3}.Entries(), 2+3*3)
+	assert.Equal(t, TreeSpec{Depth: 2, DirsPerDir: 2, FilesPerDir: 1, SymlinkEvery: 1}.Entries(), 2+4+7*2)
+}
+
+func dfsNode(e dfs.DirEntry) dfs.Node { return dfs.Node{Name: e.Name, Entry: e.Entry} }
