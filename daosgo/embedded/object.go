@@ -614,22 +614,26 @@ func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, bu
 	return keys, err
 }
 
+// QueryMax uses indexed MAX aggregates, which SQLite answers from the
+// primary key alone (ORDER BY ... DESC LIMIT 1 was several times slower).
 func (o *object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
 	var q daosgo.KeyQuery
 	err := o.c.readCheck(ctx, func(t *tx) error {
-		var dk, ak []byte
-		err := t.row(`SELECT dkey FROM recs WHERE `+objWhere+` ORDER BY dkey DESC LIMIT 1`, o.args(), &dk)
-		if errors.Is(err, sql.ErrNoRows) {
+		var dk, ak any
+		if err := t.row(`SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args(), &dk); err != nil {
+			return err
+		}
+		if dk == nil {
 			return daosgo.Errorf(daosgo.ErrNonexist, "object %s holds no key", o.oid)
 		}
-		if err != nil {
+		if err := t.row(`SELECT MAX(akey) FROM recs WHERE `+objWhere+` AND dkey = ?`, o.args(dk), &ak); err != nil {
 			return err
 		}
-		if err := t.row(`SELECT akey FROM recs WHERE `+objWhere+` AND dkey = ? ORDER BY akey DESC LIMIT 1`, o.args(dk), &ak); err != nil {
-			return err
-		}
-		q.Dkey, q.Akey = apiKey(dk, o.oid.Type().DkeyUint64()), apiKey(ak, o.oid.Type().AkeyUint64())
-		q.Recx, err = o.maxRecx(t, dk, ak, true)
+		dkb, _ := dk.([]byte)
+		akb, _ := ak.([]byte)
+		q.Dkey, q.Akey = apiKey(dkb, o.oid.Type().DkeyUint64()), apiKey(akb, o.oid.Type().AkeyUint64())
+		var err error
+		q.Recx, err = o.maxRecx(t, dkb, akb, true)
 		return err
 	})
 	return q, err
@@ -655,20 +659,24 @@ func (o *object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Re
 // maxRecx returns the last extent of an array akey; for a single value it
 // returns the zero Recx when singleOK, else DER_INVAL.
 func (o *object) maxRecx(t *tx, dk, ak []byte, singleOK bool) (daosgo.Recx, error) {
-	var idx, rsize, n int64
-	err := t.row(`SELECT idx, rsize, length(val) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? ORDER BY idx DESC LIMIT 1`,
-		o.args(dk, ak), &idx, &rsize, &n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrNonexist, "object %s: no such akey", o.oid)
-	}
-	if err != nil {
+	var last any
+	if err := t.row(`SELECT MAX(idx) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak), &last); err != nil {
 		return daosgo.Recx{}, err
+	}
+	idx, ok := last.(int64)
+	if !ok {
+		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrNonexist, "object %s: no such akey", o.oid)
 	}
 	if idx < 0 {
 		if singleOK {
 			return daosgo.Recx{}, nil
 		}
 		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrInval, "object %s: akey holds a single value, not an array", o.oid)
+	}
+	var rsize, n int64
+	if err := t.row(`SELECT rsize, length(val) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`,
+		o.args(dk, ak, idx), &rsize, &n); err != nil {
+		return daosgo.Recx{}, err
 	}
 	return daosgo.Recx{Idx: uint64(idx), Nr: uint64(n / rsize)}, nil
 }

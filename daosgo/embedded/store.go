@@ -34,8 +34,11 @@ type store struct {
 	name     string // for messages: the pool label or UUID
 	lockWait time.Duration
 
-	wmu    sync.Mutex
-	writer *conn // nil until first needed
+	wmu    sync.Mutex // held by the goroutine committing on writer
+	writer *conn      // nil once closed
+
+	qmu   sync.Mutex
+	queue []*writeReq // writes waiting for the next commit
 
 	rmu     sync.Mutex
 	readers []*conn // idle read connections
@@ -330,13 +333,123 @@ func assign(dest any, v driver.Value) error {
 
 // write runs fn in a write transaction: all of fn's changes commit together
 // or none does.
+//
+// Writes from concurrent goroutines are group-committed: one goroutine at a
+// time (the leader) takes the writer connection and runs every write queued
+// meanwhile in one SQLite transaction; the one COMMIT makes them all
+// durable. Each write is still atomic (a failing one is retried alone, see
+// commitQueued) and is acknowledged only after the commit; only the
+// transaction's cost is shared.
 func (s *store) write(ctx context.Context, fn func(*tx) error) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.writer == nil {
-		return daosgo.Errorf(daosgo.ErrNoHdl, "pool %s was closed", s.name)
+	if ctx.Err() != nil {
+		return daosgo.CanceledError(ctx, "pool "+s.name)
 	}
-	return s.run(ctx, s.writer, true, fn)
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	s.qmu.Lock()
+	s.queue = append(s.queue, req)
+	s.qmu.Unlock()
+	// Whoever gets the writer next commits everything queued so far,
+	// possibly including req; if req was taken by another leader, wait.
+	s.wmu.Lock()
+	select {
+	case <-req.done:
+		s.wmu.Unlock()
+	default:
+		s.commitQueued()
+		s.wmu.Unlock()
+		<-req.done
+	}
+	if req.panicked != nil {
+		panic(req.panicked)
+	}
+	return req.err
+}
+
+// writeReq is one queued write.
+type writeReq struct {
+	ctx      context.Context
+	fn       func(*tx) error
+	err      error
+	panicked any
+	done     chan struct{}
+}
+
+// maxGroup bounds how many writes share one transaction.
+const maxGroup = 64
+
+// commitQueued runs the queued writes in one transaction; s.wmu is held.
+func (s *store) commitQueued() {
+	s.qmu.Lock()
+	n := min(len(s.queue), maxGroup)
+	group := s.queue[:n:n]
+	s.queue = s.queue[n:]
+	s.qmu.Unlock()
+	defer func() {
+		for _, r := range group {
+			close(r.done)
+		}
+	}()
+	if s.writer == nil {
+		for _, r := range group {
+			r.err = daosgo.Errorf(daosgo.ErrNoHdl, "pool %s was closed", s.name)
+		}
+		return
+	}
+	if len(group) == 1 { // alone: no savepoint needed
+		r := group[0]
+		r.err = s.run(r.ctx, s.writer, true, func(t *tx) error { return runGuarded(r, t) })
+		return
+	}
+	// Optimistically, all in one transaction. Should one fail, the whole
+	// transaction is rolled back and each write runs again in its own, so
+	// that a failure never takes others with it. (Write functions only
+	// assign their results, so running one twice is safe.)
+	failed := false
+	err := s.run(context.Background(), s.writer, true, func(t *tx) error {
+		for _, r := range group {
+			if r.ctx.Err() != nil {
+				r.err = daosgo.CanceledError(r.ctx, "pool "+s.name)
+				continue
+			}
+			t.ctx = r.ctx
+			if r.err = runGuarded(r, t); r.err != nil {
+				failed = true
+				return r.err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	if !failed { // BEGIN or COMMIT failed: nothing of the group stands
+		for _, r := range group {
+			if r.err == nil {
+				r.err = err
+			}
+		}
+		return
+	}
+	for _, r := range group {
+		if r.ctx.Err() != nil {
+			r.err = daosgo.CanceledError(r.ctx, "pool "+s.name)
+			continue
+		}
+		r.panicked = nil
+		r.err = s.run(r.ctx, s.writer, true, func(t *tx) error { return runGuarded(r, t) })
+	}
+}
+
+// runGuarded runs a write's function, turning a panic into an error here
+// and re-raising it in the writer's own goroutine.
+func runGuarded(r *writeReq, t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+			err = fmt.Errorf("panic in write: %v", p)
+		}
+	}()
+	return r.fn(t)
 }
 
 // read runs fn in a read transaction: a consistent view of the last commit.

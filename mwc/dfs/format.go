@@ -39,17 +39,17 @@ const (
 
 // Values libdfs writes.
 const (
-	Magic             uint64 = 0xda05df50da05df50 // DFS_SB_MAGIC
-	SBVersion         uint16 = 2                  // DFS_SB_VERSION
-	LayoutVersion     uint16 = 3                  // DFS_LAYOUT_VERSION
-	DefaultChunkSize  uint64 = 1 << 20            // DFS_DEFAULT_CHUNK_SIZE
-	ModeRelaxed       uint32 = 0                  // DFS_RELAXED
-	ModeBalanced      uint32 = 1                  // DFS_BALANCED
-	contHintMaxLen           = 128                // DAOS_CONT_HINT_MAX_LEN
-	reservedLo        uint64 = 0                  // RESERVED_LO
-	sbHi                     = 0                  // SB_HI
-	rootHi                   = 1                  // ROOT_HI
-	fileArrayAkey            = "0"                // the DAOS array layer's akey
+	Magic            uint64 = 0xda05df50da05df50 // DFS_SB_MAGIC
+	SBVersion        uint16 = 2                  // DFS_SB_VERSION
+	LayoutVersion    uint16 = 3                  // DFS_LAYOUT_VERSION
+	DefaultChunkSize uint64 = 1 << 20            // DFS_DEFAULT_CHUNK_SIZE
+	ModeRelaxed      uint32 = 0                  // DFS_RELAXED
+	ModeBalanced     uint32 = 1                  // DFS_BALANCED
+	contHintMaxLen          = 128                // DAOS_CONT_HINT_MAX_LEN
+	reservedLo       uint64 = 0                  // RESERVED_LO
+	sbHi                    = 0                  // SB_HI
+	rootHi                  = 1                  // ROOT_HI
+	fileArrayAkey           = "0"                // the DAOS array layer's akey
 )
 
 // Superblock is the DFS superblock.
@@ -108,7 +108,7 @@ var sbFields = []struct {
 type ErrCorrupt struct{ What, Why string }
 
 func (e *ErrCorrupt) Error() string { return fmt.Sprintf("DFS %s is corrupt: %s", e.What, e.Why) }
-func (e *ErrCorrupt) Unwrap() error  { return daosgo.ErrIOInval }
+func (e *ErrCorrupt) Unwrap() error { return daosgo.ErrIOInval }
 
 // DecodeSuperblock decodes the superblock's values by akey. A missing magic
 // means no superblock (DER_NONEXIST); wrong sizes or values are corrupt.

@@ -57,7 +57,7 @@ func TestCreateContainerLayout(t *testing.T) {
 	assert.NilError(t, sb.Fetch(ctx, []byte("/"), daosgo.CondDkeyFetch, []daosgo.IOD{daosgo.ArrayIOD([]byte("DFS_INODE"), 0, inode)}))
 	assert.Equal(t, inode[1]&0xf0, byte(0x40), "root mode is a directory (0o040000)")
 	assert.DeepEqual(t, inode[4:12], make([]byte, 8)) // root oid.lo = 0
-	assert.Equal(t, inode[12], byte(1))                // root oid.hi user bits = 1
+	assert.Equal(t, inode[12], byte(1))               // root oid.hi user bits = 1
 }
 
 func TestNamespace(t *testing.T) {

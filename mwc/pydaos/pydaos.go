@@ -57,7 +57,7 @@ func (r Record) Encode() []byte {
 type ErrCorrupt struct{ What, Why string }
 
 func (e *ErrCorrupt) Error() string { return fmt.Sprintf("PyDAOS %s is corrupt: %s", e.What, e.Why) }
-func (e *ErrCorrupt) Unwrap() error  { return daosgo.ErrIOInval }
+func (e *ErrCorrupt) Unwrap() error { return daosgo.ErrIOInval }
 
 // DecodeRecord decodes a root KV value.
 func DecodeRecord(b []byte) (Record, error) {
