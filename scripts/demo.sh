@@ -59,6 +59,19 @@ step "Or follow it to the end with --wait"
 run pool create older --size 256MiB --layout-version 2
 run pool upgrade older --wait
 
+step "Middleware containers: a POSIX (DFS) namespace and a PyDAOS root, as libdfs and PyDAOS lay them out"
+run container create tank posix-data --type POSIX
+run container create tank py-data --type PYTHON
+run container populate tank posix-data --top /project --depth 2 --dirs 3 --files 6 --max-size 32KiB --seed 42
+run container populate tank py-data --dicts 4 --keys 32 --arrays 2 --seed 42
+run fs ls tank posix-data /project -l
+run fs ls tank posix-data /project/dir.0001
+echo "hello from daosgo" > "$DAOSGO_HOME/hello.txt"
+run fs put tank posix-data "$DAOSGO_HOME/hello.txt" /project
+run fs cat tank posix-data /project/hello.txt
+run fs stat tank posix-data /project/hello.txt
+run container query tank posix-data
+
 step "Destroy a container"
 run container destroy tank py1
 run container list tank

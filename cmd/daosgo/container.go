@@ -4,17 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/mwc/dfs"
+	"github.com/daosgo/daosgo/mwc/pydaos"
 )
 
 type containerCmd struct {
-	Create  contCreateCmd  `cmd:"" help:"Create a container."`
-	List    contListCmd    `cmd:"" aliases:"ls" help:"List the containers of a pool."`
-	Query   contQueryCmd   `cmd:"" help:"Show a container's objects, space, snapshots and handles."`
-	GetProp contGetPropCmd `cmd:"" name:"get-prop" help:"Show container properties (all, or those named)."`
-	Destroy contDestroyCmd `cmd:"" help:"Destroy a container and its objects."`
+	Create   contCreateCmd   `cmd:"" help:"Create a container."`
+	List     contListCmd     `cmd:"" aliases:"ls" help:"List the containers of a pool."`
+	Query    contQueryCmd    `cmd:"" help:"Show a container's objects, space, snapshots and handles."`
+	GetProp  contGetPropCmd  `cmd:"" name:"get-prop" help:"Show container properties (all, or those named)."`
+	Destroy  contDestroyCmd  `cmd:"" help:"Destroy a container and its objects."`
+	Populate contPopulateCmd `cmd:"" help:"Fill a POSIX or PYTHON container with reproducible content, as mdtest or IOR would."`
 }
 
 type contArgs struct {
@@ -51,10 +55,18 @@ func withCont(ctx context.Context, g *globals, a contArgs, pflags daosgo.PoolFla
 type contCreateCmd struct {
 	Pool       string   `arg:"" help:"Pool label or UUID."`
 	Label      string   `arg:"" optional:"" help:"Label of the new container (optional)."`
-	Properties []string `help:"Container properties as name:value, comma-separated (e.g. layout_type:POSIX)." sep:","`
+	Type       string   `help:"POSIX makes a DFS namespace (superblock and root directory), PYTHON a PyDAOS root KV; unset, a container of unknown layout."`
+	ChunkSize  string   `name:"chunk-size" help:"POSIX: file chunk size (default 1MiB)."`
+	Properties []string `help:"Container properties as name:value, comma-separated (not with --type)." sep:","`
 }
 
 func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
+	if c.Type != "" {
+		return c.createTyped(ctx, g)
+	}
+	if c.ChunkSize != "" {
+		return daosgo.Errorf(daosgo.ErrInval, "--chunk-size goes with --type POSIX")
+	}
 	var props daosgo.Props
 	for _, s := range c.Properties {
 		p, err := daosgo.ParseProp(s, false)
@@ -74,6 +86,49 @@ func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
 				fmt.Fprintf(w, " labelled %s", c.Label)
 			}
 			fmt.Fprintln(w)
+		})
+	})
+}
+
+// createTyped creates a container with its middleware's data model.
+func (c *contCreateCmd) createTyped(ctx context.Context, g *globals) error {
+	if len(c.Properties) > 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "--properties cannot be combined with --type")
+	}
+	layout, err := daosgo.ParseLayout(c.Type)
+	if err != nil {
+		return err
+	}
+	var chunk uint64
+	if c.ChunkSize != "" {
+		if layout != daosgo.LayoutPOSIX {
+			return daosgo.Errorf(daosgo.ErrInval, "--chunk-size goes with --type POSIX")
+		}
+		if chunk, err = parseSize(c.ChunkSize); err != nil {
+			return err
+		}
+	}
+	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
+		var id daosgo.UUID
+		switch layout {
+		case daosgo.LayoutPOSIX:
+			// Owned by the caller, as dfs_cont_create does (geteuid, getegid).
+			id, err = dfs.CreateContainer(ctx, p, c.Label, dfs.Attr{ChunkSize: chunk,
+				UID: uint32(os.Geteuid()), GID: uint32(os.Getegid())})
+		case daosgo.LayoutPython:
+			id, err = pydaos.CreateContainer(ctx, p, c.Label)
+		default:
+			return daosgo.Errorf(daosgo.ErrNotSupported, "--type %s: daosgo makes POSIX and PYTHON containers", c.Type)
+		}
+		if err != nil {
+			return err
+		}
+		return g.print(map[string]any{"uuid": id, "label": c.Label, "type": daosgo.LayoutName(layout)}, func(w io.Writer) {
+			fmt.Fprintf(w, "Successfully created container %s", id)
+			if c.Label != "" {
+				fmt.Fprintf(w, " labelled %s", c.Label)
+			}
+			fmt.Fprintf(w, " of type %s\n", daosgo.LayoutName(layout))
 		})
 	})
 }

@@ -31,6 +31,7 @@ type cli struct {
 	globals
 	Pool      poolCmd      `cmd:"" help:"Create, inspect and administer pools (what dmg pool does)."`
 	Container containerCmd `cmd:"" aliases:"cont" help:"Create, inspect and destroy containers (what daos container does)."`
+	FS        fsCmd        `cmd:"" name:"fs" help:"Read and write the namespace of a POSIX (DFS) container."`
 }
 
 // open connects the chosen backend once per run.

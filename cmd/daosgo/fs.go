@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/mwc/dfs"
+)
+
+type fsCmd struct {
+	Ls    fsLsCmd    `cmd:"" help:"List a directory of a POSIX container."`
+	Stat  fsStatCmd  `cmd:"" help:"Show an entry's type, mode, size, times and object ID."`
+	Cat   fsCatCmd   `cmd:"" help:"Print a file."`
+	Put   fsPutCmd   `cmd:"" help:"Copy a local file (or - for standard input) into the container."`
+	Mkdir fsMkdirCmd `cmd:"" help:"Create a directory."`
+	Rm    fsRmCmd    `cmd:"" help:"Remove a file, symlink or empty directory (-r: a whole tree), punching its objects."`
+}
+
+// withFS mounts the POSIX container named by a for fn.
+func withFS(ctx context.Context, g *globals, a contArgs, write bool, fn func(*dfs.FS) error) error {
+	pf, cf := daosgo.PoolRO, daosgo.ContRO
+	if write {
+		pf, cf = daosgo.PoolRW, daosgo.ContRW
+	}
+	return withCont(ctx, g, a, pf, cf, func(_ daosgo.Pool, c daosgo.Container) error {
+		fs, err := dfs.Mount(ctx, c)
+		if err != nil {
+			return err
+		}
+		return fn(fs)
+	})
+}
+
+type fsLsCmd struct {
+	contArgs
+	Path string `arg:"" optional:"" default:"/" help:"Directory (default /)."`
+	Long bool   `short:"l" help:"Show type, mode, size and object ID."`
+}
+
+func (c *fsLsCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, false, func(fs *dfs.FS) error {
+		n, err := fs.Lookup(ctx, c.Path)
+		if err != nil {
+			return err
+		}
+		if !n.IsDir() {
+			st, err := fs.StatNode(ctx, n)
+			if err != nil {
+				return err
+			}
+			return g.print([]dfs.Stat{st}, func(w io.Writer) { printStats(w, []dfs.Stat{st}, c.Long) })
+		}
+		ents, err := fs.ReaddirAll(ctx, n.OID)
+		if err != nil {
+			return err
+		}
+		sort.Slice(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
+		stats := make([]dfs.Stat, 0, len(ents))
+		for _, e := range ents {
+			st, err := fs.StatNode(ctx, dfs.Node{Parent: n.OID, Name: e.Name, Entry: e.Entry})
+			if err != nil {
+				return fmt.Errorf("%s: %w", path.Join(c.Path, e.Name), err)
+			}
+			if e.IsSymlink() {
+				if full, err := fs.Lookup(ctx, path.Join(c.Path, e.Name)); err == nil {
+					st.Target = full.Target
+				}
+			}
+			stats = append(stats, st)
+		}
+		return g.print(stats, func(w io.Writer) { printStats(w, stats, c.Long) })
+	})
+}
+
+func modeString(st dfs.Stat) string {
+	t := map[string]byte{"dir": 'd', "symlink": 'l', "file": '-'}[st.Type]
+	b := []byte{t}
+	for i := 8; i >= 0; i-- {
+		if st.Mode&(1<<uint(i)) != 0 {
+			b = append(b, "rwxrwxrwx"[8-i])
+		} else {
+			b = append(b, '-')
+		}
+	}
+	return string(b)
+}
+
+func printStats(w io.Writer, stats []dfs.Stat, long bool) {
+	for _, st := range stats {
+		name := st.Name
+		if st.Target != "" {
+			name += " -> " + st.Target
+		}
+		if !long {
+			if st.Type == "dir" {
+				name += "/"
+			}
+			fmt.Fprintln(w, name)
+			continue
+		}
+		fmt.Fprintf(w, "%s %5d %5d %12d %s %-24s %s\n", modeString(st), st.UID, st.GID, st.Size,
+			st.Mtime.Format("2006-01-02 15:04"), st.OIDStr, name)
+	}
+}
+
+type fsStatCmd struct {
+	contArgs
+	Path string `arg:"" help:"Entry to stat."`
+}
+
+func (c *fsStatCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, false, func(fs *dfs.FS) error {
+		st, err := fs.Stat(ctx, c.Path)
+		if err != nil {
+			return err
+		}
+		return g.print(st, func(w io.Writer) {
+			fmt.Fprintf(w, "Path:   %s\nType:   %s\nMode:   %s (%#o)\nSize:   %d\nObject: %s\nOwner:  %d:%d\nMtime:  %s\nCtime:  %s\n",
+				c.Path, st.Type, modeString(st), st.Mode&0o7777, st.Size, st.OIDStr, st.UID, st.GID, st.Mtime, st.Ctime)
+			if st.Target != "" {
+				fmt.Fprintf(w, "Target: %s\n", st.Target)
+			}
+		})
+	})
+}
+
+type fsCatCmd struct {
+	contArgs
+	Path string `arg:"" help:"File to print."`
+}
+
+func (c *fsCatCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, false, func(fs *dfs.FS) error {
+		data, err := fs.ReadFile(ctx, c.Path)
+		if err != nil {
+			return err
+		}
+		_, err = g.out.Write(data)
+		return err
+	})
+}
+
+type fsPutCmd struct {
+	contArgs
+	Src  string `arg:"" help:"Local file, or - for standard input."`
+	Dest string `arg:"" help:"Path in the container; a directory keeps the source's name."`
+	Mode uint32 `default:"0644" help:"Permissions of a new file (octal)."`
+}
+
+func (c *fsPutCmd) Run(ctx context.Context, g *globals) error {
+	var data []byte
+	var err error
+	if c.Src == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(c.Src)
+	}
+	if err != nil {
+		return err
+	}
+	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		dest := c.Dest
+		if n, err := fs.Lookup(ctx, dest); err == nil && n.IsDir() {
+			if c.Src == "-" {
+				return daosgo.Errorf(daosgo.ErrInval, "%s is a directory: name the file to write", dest)
+			}
+			dest = path.Join(dest, path.Base(c.Src))
+		}
+		if err := fs.WriteFile(ctx, dest, data, c.Mode); err != nil {
+			return err
+		}
+		return g.print(map[string]any{"path": dest, "bytes": len(data)}, func(w io.Writer) {
+			fmt.Fprintf(w, "Wrote %d bytes to %s\n", len(data), dest)
+		})
+	})
+}
+
+type fsMkdirCmd struct {
+	contArgs
+	Path    string `arg:"" help:"Directory to create."`
+	Parents bool   `short:"p" help:"Create missing parents; no error if it exists."`
+	Mode    uint32 `default:"0755" help:"Permissions (octal)."`
+}
+
+func (c *fsMkdirCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		if !c.Parents {
+			_, err := fs.Mkdir(ctx, c.Path, c.Mode)
+			return err
+		}
+		cur := ""
+		for _, part := range strings.Split(strings.Trim(path.Clean("/"+c.Path), "/"), "/") {
+			cur += "/" + part
+			if _, err := fs.Mkdir(ctx, cur, c.Mode); err != nil && !errors.Is(err, daosgo.ErrExist) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type fsRmCmd struct {
+	contArgs
+	Path      string `arg:"" help:"Entry to remove."`
+	Recursive bool   `short:"r" help:"Remove a directory and everything under it."`
+}
+
+func (c *fsRmCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		return fs.Remove(ctx, c.Path, c.Recursive)
+	})
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gotest.tools/v3/assert"
+)
+
+func TestFSCommands(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	out := ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "4KiB")
+	assert.Assert(t, strings.Contains(out, "of type POSIX"), out)
+	out = ok(t, dir, "container", "get-prop", "tank", "fs1", "layout_type")
+	assert.Assert(t, strings.Contains(out, "Layout Type: POSIX"), out)
+
+	ok(t, dir, "fs", "mkdir", "tank", "fs1", "/a/b/c", "-p")
+	ok(t, dir, "fs", "mkdir", "tank", "fs1", "/a/b", "-p") // exists: fine with -p
+	_, errOut, code := runCLI(t, dir, "fs", "mkdir", "tank", "fs1", "/a/b")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "DER_EXIST"), errOut)
+
+	local := filepath.Join(t.TempDir(), "data.bin")
+	content := strings.Repeat("daosgo ", 3000) // 21000 bytes over 6 chunks
+	assert.NilError(t, os.WriteFile(local, []byte(content), 0o644))
+	out = ok(t, dir, "fs", "put", "tank", "fs1", local, "/a/b")
+	assert.Assert(t, strings.Contains(out, "Wrote 21000 bytes to /a/b/data.bin"), out)
+	assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", "/a/b/data.bin"), content)
+
+	out = ok(t, dir, "fs", "ls", "tank", "fs1", "/a/b")
+	assert.Equal(t, out, "c/\ndata.bin\n")
+	out = ok(t, dir, "fs", "ls", "tank", "fs1", "/a/b", "-l")
+	assert.Assert(t, strings.Contains(out, "-rw-r--r--") && strings.Contains(out, " 21000 "), out)
+	var st map[string]any
+	jsonOf(t, ok(t, dir, "--json", "fs", "stat", "tank", "fs1", "/a/b/data.bin"), &st)
+	assert.Equal(t, st["type"], "file")
+	assert.Equal(t, st["size"], float64(21000))
+
+	_, errOut, code = runCLI(t, dir, "fs", "rm", "tank", "fs1", "/a")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "not empty"), errOut)
+	ok(t, dir, "fs", "rm", "tank", "fs1", "/a", "-r")
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "")
+	_, errOut, code = runCLI(t, dir, "fs", "cat", "tank", "fs1", "/a/b/data.bin")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "DER_NONEXIST"), errOut)
+}
+
+func TestPopulateCommand(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "container", "create", "tank", "py1", "--type", "PYTHON")
+	ok(t, dir, "container", "create", "tank", "plain")
+
+	var st map[string]any
+	jsonOf(t, ok(t, dir, "--json", "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "2", "--files", "8",
+		"--symlink-every", "4", "--max-size", "8KiB", "--top", "/data"), &st)
+	assert.Equal(t, st["dirs"], float64(3))
+	assert.Equal(t, st["files"], float64(24))
+	assert.Equal(t, st["symlinks"], float64(6))
+	out := ok(t, dir, "fs", "ls", "tank", "fs1", "/data")
+	assert.Assert(t, strings.Contains(out, "dir.0000/") && strings.Contains(out, "link.000003 -> file."), out)
+
+	out = ok(t, dir, "container", "populate", "tank", "py1", "--dicts", "3", "--keys", "5", "--arrays", "1")
+	assert.Assert(t, strings.Contains(out, "3 dicts, 15 keys, 1 arrays"), out)
+
+	_, errOut, code := runCLI(t, dir, "container", "populate", "tank", "plain")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "DER_NOTSUPPORTED"), errOut)
+	_, errOut, code = runCLI(t, dir, "container", "create", "tank", "x", "--type", "HDF5")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "POSIX and PYTHON"), errOut)
+	_, errOut, code = runCLI(t, dir, "fs", "ls", "tank", "py1")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "not POSIX"), errOut)
+}
