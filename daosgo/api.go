@@ -310,9 +310,10 @@ type OIT interface {
 	// Mark stores marker (at most MarkerMaxLen bytes) for oid; a nil
 	// marker clears it. DER_NONEXIST if oid is not in the table.
 	Mark(ctx context.Context, oid OID, marker []byte) error
-	// MarkMany marks many OIDs with the same marker, as if by one Mark
-	// each; it stops at the first error.
-	MarkMany(ctx context.Context, oids []OID, marker []byte) error
+	// MarkMany marks with the same marker every OID of oids that is in the
+	// table, and returns those that are not (as a checker meets entries
+	// whose objects were never written). Other errors stop it.
+	MarkMany(ctx context.Context, oids []OID, marker []byte) (absent []OID, err error)
 	// ListUnmarked returns up to nr OIDs that carry no marker.
 	ListUnmarked(ctx context.Context, anchor *Anchor, nr int) ([]OID, error)
 	// ListFilter returns up to nr OIDs for which filter returns true;

@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"unsafe"
 
@@ -90,14 +91,21 @@ func (o *OIT) Mark(ctx context.Context, oid daosgo.OID, marker []byte) error {
 	return rcErr(C.daos_oit_mark(o.oh, cOID(oid), iov, nil), "daos_oit_mark(%s)", oid)
 }
 
-// MarkMany calls daos_oit_mark for each OID.
-func (o *OIT) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) error {
+// MarkMany calls daos_oit_mark for each OID, collecting those DAOS says
+// are not in the table (-DER_NONEXIST).
+func (o *OIT) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) ([]daosgo.OID, error) {
+	var absent []daosgo.OID
 	for _, oid := range oids {
-		if err := o.Mark(ctx, oid, marker); err != nil {
-			return err
+		err := o.Mark(ctx, oid, marker)
+		if errors.Is(err, daosgo.ErrNonexist) {
+			absent = append(absent, oid)
+			continue
+		}
+		if err != nil {
+			return absent, err
 		}
 	}
-	return nil
+	return absent, nil
 }
 
 // The Go filters of running ListFilter calls, by registry slot. C holds

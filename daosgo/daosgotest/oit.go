@@ -72,15 +72,20 @@ func (s *suite) testOIT(t *testing.T) {
 	})
 	t.Run("Mark", func(t *testing.T) {
 		assert.NilError(t, oit.Mark(ctx(), written[0], []byte{1}))
-		assert.NilError(t, oit.MarkMany(ctx(), written[1:4], []byte("checked")))
+		absent, err := oit.MarkMany(ctx(), written[1:4], []byte("checked"))
+		assert.NilError(t, err)
+		assert.Equal(t, len(absent), 0)
 		isErr(t, oit.Mark(ctx(), later.OID(), []byte{1}), daosgo.ErrNonexist)
 		isErr(t, oit.Mark(ctx(), written[0], make([]byte, daosgo.MarkerMaxLen+1)), daosgo.ErrInval)
 		assert.NilError(t, oit.Mark(ctx(), written[4], make([]byte, daosgo.MarkerMaxLen)))
-		// MarkMany keeps the marks made before a failing OID.
-		err := oit.MarkMany(ctx(), []daosgo.OID{written[5], later.OID(), written[6]}, []byte{2})
-		isErr(t, err, daosgo.ErrNonexist)
+		// MarkMany marks what is in the table and says what is not.
+		absent, err = oit.MarkMany(ctx(), []daosgo.OID{written[5], later.OID(), neverWritten.OID(), written[6]}, []byte{2})
+		assert.NilError(t, err)
+		assert.DeepEqual(t, sortOIDs(absent), sortOIDs([]daosgo.OID{later.OID(), neverWritten.OID()}))
+		_, err = oit.MarkMany(ctx(), written[:1], make([]byte, daosgo.MarkerMaxLen+1))
+		isErr(t, err, daosgo.ErrInval)
 		unmarked := listAll(t, func(a *daosgo.Anchor, n int) ([]daosgo.OID, error) { return oit.ListUnmarked(ctx(), a, n) })
-		assert.DeepEqual(t, unmarked, sortOIDs([]daosgo.OID{written[6], written[7], written[8], written[9]}))
+		assert.DeepEqual(t, unmarked, sortOIDs([]daosgo.OID{written[7], written[8], written[9]}))
 	})
 	t.Run("Filter", func(t *testing.T) {
 		markers := map[daosgo.OID]string{}
@@ -107,11 +112,11 @@ func (s *suite) testOIT(t *testing.T) {
 		assert.NilError(t, err)
 		oit = again
 		unmarked := listAll(t, func(a *daosgo.Anchor, n int) ([]daosgo.OID, error) { return oit.ListUnmarked(ctx(), a, n) })
-		assert.Equal(t, len(unmarked), 4, "marks survive closing and reopening the OIT")
+		assert.Equal(t, len(unmarked), 3, "marks survive closing and reopening the OIT")
 		// A nil marker clears a mark.
 		assert.NilError(t, oit.Mark(ctx(), written[0], nil))
 		unmarked = listAll(t, func(a *daosgo.Anchor, n int) ([]daosgo.OID, error) { return oit.ListUnmarked(ctx(), a, n) })
-		assert.Equal(t, len(unmarked), 5)
+		assert.Equal(t, len(unmarked), 4)
 	})
 	t.Run("OtherSnapshot", func(t *testing.T) {
 		// A second OIT snapshot has its own marks and sees the later object.

@@ -138,8 +138,8 @@ func BenchmarkOITCycle(b *testing.B) {
 				if len(all) != n {
 					b.Fatalf("OIT lists %d objects, want %d", len(all), n)
 				}
-				if err := oit.MarkMany(bg, all, []byte{1}); err != nil {
-					b.Fatal(err)
+				if absent, err := oit.MarkMany(bg, all, []byte{1}); err != nil || len(absent) > 0 {
+					b.Fatal(err, len(absent))
 				}
 				a.Reset()
 				oids, err := oit.ListUnmarked(bg, a, 8192)

@@ -177,26 +177,29 @@ func markerValue(marker []byte) any {
 }
 
 func (h *oitHandle) Mark(ctx context.Context, oid daosgo.OID, marker []byte) error {
-	return h.MarkMany(ctx, []daosgo.OID{oid}, marker)
+	absent, err := h.MarkMany(ctx, []daosgo.OID{oid}, marker)
+	if err == nil && len(absent) > 0 {
+		return daosgo.Errorf(daosgo.ErrNonexist, "OID %s is not in the OIT of epoch %d", oid, h.epoch)
+	}
+	return err
 }
 
 // markBatch bounds how long one MarkMany transaction holds the write lock.
 const markBatch = 16384
 
-func (h *oitHandle) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) error {
+func (h *oitHandle) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) ([]daosgo.OID, error) {
 	if err := checkMarker(marker); err != nil {
-		return err
+		return nil, err
 	}
 	mv := markerValue(marker)
+	var absent []daosgo.OID
 	for len(oids) > 0 {
 		n := min(len(oids), markBatch)
 		batch := oids[:n]
 		oids = oids[n:]
-		// Marks before a failing OID are kept, as if each was its own
-		// daos_oit_mark call: the transaction commits what was marked and
-		// the error is returned afterwards.
-		var missing error
+		var missing []daosgo.OID
 		err := h.c.s.write(ctx, func(t *tx) error {
+			missing = missing[:0] // a group-commit retry runs this again
 			if err := h.c.check(t); err != nil {
 				return err
 			}
@@ -210,18 +213,15 @@ func (h *oitHandle) MarkMany(ctx context.Context, oids []daosgo.OID, marker []by
 					return err
 				}
 				if n, _ := r.RowsAffected(); n == 0 {
-					missing = daosgo.Errorf(daosgo.ErrNonexist, "OID %s is not in the OIT of epoch %d", oid, h.epoch)
-					return nil
+					missing = append(missing, oid)
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return err
+			return absent, err
 		}
-		if missing != nil {
-			return missing
-		}
+		absent = append(absent, missing...)
 	}
-	return nil
+	return absent, nil
 }
