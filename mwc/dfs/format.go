@@ -13,6 +13,7 @@
 package dfs
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 
@@ -109,6 +110,61 @@ type ErrCorrupt struct{ What, Why string }
 
 func (e *ErrCorrupt) Error() string { return fmt.Sprintf("DFS %s is corrupt: %s", e.What, e.Why) }
 func (e *ErrCorrupt) Unwrap() error { return daosgo.ErrIOInval }
+
+// SalvageSuperblock keeps what can be trusted of a damaged superblock's
+// values: each field that has its right size and a plausible value. The
+// others keep DFS's defaults; found says which fields were kept.
+func SalvageSuperblock(vals map[string][]byte) (sb Superblock, found map[string]bool) {
+	sb = NewSuperblock(0, 0, 0, 0)
+	found = map[string]bool{}
+	le := binary.LittleEndian
+	get := func(akey string, size int) []byte {
+		if b := vals[akey]; len(b) == size {
+			found[akey] = true
+			return b
+		}
+		return nil
+	}
+	if b := get(akeyChunkSize, 8); b != nil && le.Uint64(b) != 0 {
+		sb.ChunkSize = le.Uint64(b)
+	} else {
+		delete(found, akeyChunkSize)
+	}
+	if b := get(akeyOClass, 4); b != nil {
+		sb.OClass = daosgo.ObjClass(le.Uint32(b))
+	}
+	if b := get(akeyDirOClass, 4); b != nil {
+		sb.DirOClass = daosgo.ObjClass(le.Uint32(b))
+	}
+	if b := get(akeyFileOClass, 4); b != nil {
+		sb.FileOClass = daosgo.ObjClass(le.Uint32(b))
+	}
+	if b := get(akeyMode, 4); b != nil {
+		sb.Mode = le.Uint32(b)
+	}
+	return sb, found
+}
+
+// ReadSuperblockValues fetches the raw superblock values by akey, for
+// salvage; absent values are missing from the map.
+func ReadSuperblockValues(ctx context.Context, c daosgo.Container, oid daosgo.OID) (map[string][]byte, error) {
+	o, err := c.OpenObject(ctx, oid, daosgo.ObjRO)
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	vals := map[string][]byte{}
+	for _, f := range append(sbFields, struct {
+		akey string
+		size int
+	}{akeyHints, contHintMaxLen}) {
+		v, err := daosgo.GetSingle(ctx, o, []byte(SBDkey), f.akey)
+		if err == nil {
+			vals[f.akey] = v
+		}
+	}
+	return vals, nil
+}
 
 // DecodeSuperblock decodes the superblock's values by akey. A missing magic
 // means no superblock (DER_NONEXIST); wrong sizes or values are corrupt.

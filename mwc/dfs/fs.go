@@ -64,6 +64,16 @@ func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr
 	return id, insertEntry(ctx, c, sbOID, RootEntryName, root, "", daosgo.CondDkeyInsert)
 }
 
+// RecreateRoot writes a new root directory entry, for roots[1], under "/"
+// in the superblock object (roots[0]): what a lost root entry is replaced
+// with. Whatever the old root held is then unreachable until relinked.
+func RecreateRoot(ctx context.Context, c daosgo.Container, roots daosgo.Roots) error {
+	now := time.Now()
+	root := Entry{Mode: ModeDir | 0o755, OID: roots[1], Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
+		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
+	return insertEntry(ctx, c, roots[0], RootEntryName, root, "", 0)
+}
+
 // WriteSuperblock writes sb into the superblock object.
 func WriteSuperblock(ctx context.Context, c daosgo.Container, oid daosgo.OID, sb Superblock) error {
 	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
@@ -358,6 +368,20 @@ func (fs *FS) link(ctx context.Context, dir daosgo.OID, name string, e Entry, ta
 		return daosgo.Errorf(daosgo.ErrExist, "%s", p)
 	}
 	return err
+}
+
+// LinkEntry inserts an entry for an existing object into directory dir;
+// DER_EXIST if the name is taken. Times left zero are set to now.
+func (fs *FS) LinkEntry(ctx context.Context, dir daosgo.OID, name string, e Entry) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if e.Mtime == 0 && e.Ctime == 0 {
+		now := fs.newEntry(e.Mode, e.OID)
+		e.Mtime, e.Ctime, e.MtimeNsec, e.CtimeNsec = now.Mtime, now.Ctime, now.MtimeNsec, now.CtimeNsec
+		e.UID, e.GID = now.UID, now.GID
+	}
+	return fs.link(ctx, dir, name, e, "", name)
 }
 
 // Symlink creates a symbolic link at p pointing to target.
