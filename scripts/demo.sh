@@ -72,6 +72,21 @@ run fs cat tank posix-data /project/hello.txt
 run fs stat tank posix-data /project/hello.txt
 run container query tank posix-data
 
+step "Middleware consistency: break the namespaces as a catastrophic recovery could, then repair them"
+run container checker tank posix-data
+run container inject tank posix-data --fault lost-dentry --count 2 --seed 3
+run container inject tank posix-data --fault lost-dir-object --seed 4
+run container checker tank posix-data
+run container checker tank posix-data --relink --name demo
+run fs ls tank posix-data /lost+found/demo
+run container checker tank posix-data
+run container inject tank posix-data --fault corrupt-sb
+if "$DAOSGO" container checker tank posix-data; then exit 1; fi
+run container checker tank posix-data --fix-sb
+run container inject tank py-data --fault lost-kv-entry --count 2
+run container checker tank py-data --punch
+run container checker tank py-data
+
 step "Destroy a container"
 run container destroy tank py1
 run container list tank

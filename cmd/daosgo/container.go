@@ -19,6 +19,8 @@ type containerCmd struct {
 	GetProp  contGetPropCmd  `cmd:"" name:"get-prop" help:"Show container properties (all, or those named)."`
 	Destroy  contDestroyCmd  `cmd:"" help:"Destroy a container and its objects."`
 	Populate contPopulateCmd `cmd:"" help:"Fill a POSIX or PYTHON container with reproducible content, as mdtest or IOR would."`
+	Checker  contCheckerCmd  `cmd:"" help:"Check a POSIX or PYTHON container's namespace: report (default), punch or relink the objects it no longer reaches."`
+	Inject   contInjectCmd   `cmd:"" help:"Break a POSIX or PYTHON container the way a catastrophic recovery can, for testing the checker."`
 }
 
 type contArgs struct {

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/mwc/checker"
+	"github.com/daosgo/daosgo/mwc/inject"
+)
+
+type contCheckerCmd struct {
+	contArgs
+	Punch   bool   `help:"Punch orphaned objects, reclaiming their space." xor:"action"`
+	Relink  bool   `help:"Relink orphaned objects under lost+found (DFS: /lost+found/NAME/hi.lo; PyDAOS: the lost+found dict)." xor:"action"`
+	Name    string `help:"Directory under /lost+found for --relink (default: a timestamp)."`
+	Evict   bool   `help:"Evict other handles to open the container exclusively."`
+	Verify  bool   `help:"Check every object's records against their checksums (pools at layout version 4)."`
+	FixSB   bool   `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
+	FixRoot bool   `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
+	Workers int    `default:"8" help:"Directories walked at once."`
+}
+
+func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
+	opts := checker.Options{Name: c.Name, Evict: c.Evict, Verify: c.Verify, FixSB: c.FixSB, FixRoot: c.FixRoot, Workers: c.Workers}
+	switch {
+	case c.Punch:
+		opts.Action = checker.Punch
+	case c.Relink:
+		opts.Action = checker.Relink
+	}
+	if opts.Name != "" && opts.Action != checker.Relink {
+		return daosgo.Errorf(daosgo.ErrInval, "--name goes with --relink")
+	}
+	drew := false
+	if show := checkProgress(g); show != nil {
+		opts.Progress = func(p checker.Progress) { drew = true; show(p) }
+	}
+	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
+		res, err := checker.Check(ctx, p, c.Cont, opts)
+		if drew {
+			fmt.Fprint(g.out, "\r\033[K") // clear the progress line
+		}
+		if err != nil {
+			return err
+		}
+		return g.print(res, func(w io.Writer) { printCheck(w, res) })
+	})
+}
+
+// checkProgress shows the walk on a terminal, one line redrawn in place.
+func checkProgress(g *globals) func(checker.Progress) {
+	f, ok := g.out.(*os.File)
+	if !ok || g.JSON {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(p checker.Progress) {
+		fmt.Fprintf(g.out, "\r%-8s %d entries walked, %d of %d objects marked   ", p.Phase, p.Entries, p.Marked, p.Scanned)
+	}
+}
+
+func printCheck(w io.Writer, r *checker.Result) {
+	fmt.Fprintf(w, "Checked %s container %s (%s)\n", r.Layout, r.Container, r.Action)
+	if r.SBRebuilt {
+		fmt.Fprintln(w, "- superblock rebuilt")
+	}
+	if r.RootRecreated {
+		fmt.Fprintln(w, "- root directory recreated")
+	}
+	for _, o := range r.Orphans {
+		switch {
+		case o.RelinkedAs != "":
+			fmt.Fprintf(w, "  orphan %-10s %-26s %10d bytes -> %s\n", o.Kind, o.OIDStr, o.Bytes, o.RelinkedAs)
+		case o.Subtree:
+			fmt.Fprintf(w, "  orphan %-10s %-26s %10d bytes (kept in its relinked subtree)\n", o.Kind, o.OIDStr, o.Bytes)
+		default:
+			fmt.Fprintf(w, "  orphan %-10s %-26s %10d bytes\n", o.Kind, o.OIDStr, o.Bytes)
+		}
+	}
+	var kinds []string
+	for k, n := range r.OrphansByKind {
+		kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+	}
+	sort.Strings(kinds)
+	byKind := "none"
+	if len(kinds) > 0 {
+		byKind = strings.Join(kinds, ", ")
+	}
+	fmt.Fprintf(w, "Summary:\n  objects scanned:  %d\n  objects marked:   %d\n  entries walked:   %d\n  orphans:          %d (%s)\n",
+		r.Scanned, r.Marked, r.Entries, len(r.Orphans), byKind)
+	fmt.Fprintf(w, "  punched:          %d\n  relinked:         %d\n  bytes reclaimed:  %s\n", r.Punched, r.Relinked, humanSize(r.BytesReclaimed))
+	fmt.Fprintf(w, "  entries without an object (empty, or lost): %d\n", len(r.Dangling))
+	for _, d := range r.Dangling {
+		fmt.Fprintf(w, "    %s\n", d)
+	}
+	if r.Verified+r.Skipped > 0 || len(r.CsumErrors) > 0 {
+		fmt.Fprintf(w, "  verified:         %d\n  skipped:          %d (no record checksums in this pool's layout)\n  checksum errors:  %d\n",
+			r.Verified, r.Skipped, len(r.CsumErrors))
+		for _, e := range r.CsumErrors {
+			fmt.Fprintf(w, "    %s\n", e)
+		}
+	}
+	if r.LostFound != "" {
+		fmt.Fprintf(w, "  relinked under:   %s\n", r.LostFound)
+	}
+	fmt.Fprintf(w, "  duration:         %s\n", r.Duration.Round(1e6))
+	if len(r.Orphans) > 0 && r.Action == "report" {
+		fmt.Fprintln(w, "Nothing was changed: run with --punch or --relink to repair.")
+	}
+}
+
+type contInjectCmd struct {
+	contArgs
+	Fault    string `required:"" help:"DFS: lost-dir-object, lost-dentry, lost-file-object, lost-chunks, lost-sb, corrupt-sb, lost-root; PyDAOS: lost-kv-entry, lost-kv."`
+	Count    int    `default:"1" help:"How many targets to break."`
+	Seed     uint64 `default:"1" help:"Seed choosing the targets."`
+	Manifest string `help:"Write the manifest of what was broken to this file (JSON)."`
+}
+
+func (c *contInjectCmd) Run(ctx context.Context, g *globals) error {
+	return withCont(ctx, g, c.contArgs, daosgo.PoolRW, daosgo.ContRW, func(_ daosgo.Pool, h daosgo.Container) error {
+		m, err := inject.Inject(ctx, h, inject.Fault(c.Fault), c.Count, c.Seed)
+		if err != nil {
+			return err
+		}
+		if c.Manifest != "" {
+			b, err := json.MarshalIndent(m, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(c.Manifest, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+		}
+		return g.print(m, func(w io.Writer) {
+			fmt.Fprintf(w, "Injected %s into %s:\n", m.Fault, c.Cont)
+			for _, it := range m.Items {
+				fmt.Fprintf(w, "  %-10s %-30s %s\n", it.Kind, it.Path+" "+it.OID, it.Detail)
+			}
+			fmt.Fprintf(w, "  orphaned objects: %d\n", len(m.Orphans))
+			if len(m.Needs) > 0 {
+				fmt.Fprintf(w, "  the checker needs: --%s\n", strings.Join(m.Needs, " --"))
+			}
+		})
+	})
+}
