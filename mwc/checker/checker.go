@@ -148,6 +148,9 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		return nil, err
 	}
 	defer c.Close(context.Background())
+	if err := dropStaleSnapshots(ctx, c); err != nil {
+		return nil, err
+	}
 	props, err := c.GetProps(ctx, daosgo.PropContLayoutType)
 	if err != nil {
 		return nil, err
@@ -174,7 +177,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		}
 	}
 
-	epoch, err := c.CreateSnapshot(ctx, "daosgo-checker", true)
+	epoch, err := c.CreateSnapshot(ctx, snapName, true)
 	if err != nil {
 		return res, fmt.Errorf("check container %s: OIT snapshot: %w", cont, err)
 	}
@@ -229,7 +232,10 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		}
 	}
 	m.report("sweep")
-	for _, oid := range orphans {
+	for i, oid := range orphans {
+		if afterOrphan != nil && i > 0 {
+			afterOrphan(i)
+		}
 		o := Orphan{OID: oid, OIDStr: oid.String(), Kind: md.kind(oid)}
 		if o.Bytes, err = objectBytes(ctx, c, oid); err != nil {
 			return res, err
@@ -273,6 +279,33 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 	res.Duration = time.Since(start)
 	res.Seconds = res.Duration.Seconds()
 	return res, nil
+}
+
+// afterOrphan, if set, is called before each orphan but the first is
+// handled: tests kill the process there.
+var afterOrphan func(i int)
+
+// Checker snapshots carry these names. A checker holds the container
+// exclusively, so any such snapshot it finds was left by a run that died
+// before it could destroy it.
+const (
+	snapName   = "daosgo-checker"
+	snapNameSB = "daosgo-checker-sb"
+)
+
+func dropStaleSnapshots(ctx context.Context, c daosgo.Container) error {
+	snaps, err := c.ListSnapshots(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range snaps {
+		if s.Name == snapName || s.Name == snapNameSB {
+			if err := c.DestroySnapshot(ctx, s.Epoch); err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func lostFoundPath(md model, opts Options) string {

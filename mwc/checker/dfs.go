@@ -103,7 +103,7 @@ func (d *dfsModel) rebuildSB(ctx context.Context, roots daosgo.Roots) error {
 // short-lived OIT snapshot, for one with several chunks and returns its
 // chunk size; 0 if no file spans more than one chunk.
 func (d *dfsModel) chunkSizeFromFiles(ctx context.Context) (uint64, error) {
-	epoch, err := d.c.CreateSnapshot(ctx, "daosgo-checker-sb", true)
+	epoch, err := d.c.CreateSnapshot(ctx, snapNameSB, true)
 	if err != nil {
 		return 0, err
 	}

@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -374,3 +375,5 @@ func TestVerify(t *testing.T) {
 		}
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
