@@ -227,9 +227,10 @@ func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, 
 
 // extent is one stored array extent.
 type extent struct {
-	idx  int64
-	data []byte
-	csum *int64
+	idx   int64
+	rsize int64
+	data  []byte
+	csum  *int64
 }
 
 // overlapping returns the extents of an akey that intersect [start, end),
@@ -240,6 +241,9 @@ type extent struct {
 func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]extent, error) {
 	var out []extent
 	var before any
+	if start == 0 { // no extent starts before 0: one range scan does
+		return o.extentsIn(t, dk, ak, -1, end)
+	}
 	if err := t.row(`SELECT MAX(idx) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx >= 0 AND idx <= ?`,
 		o.args(dk, ak, start), &before); err != nil {
 		return nil, err
@@ -253,12 +257,20 @@ func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]e
 			out = append(out, e)
 		}
 	}
-	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx > ? AND idx < ?`,
-		o.args(dk, ak, start, end)...)
+	in, err := o.extentsIn(t, dk, ak, start, end)
+	return append(out, in...), err
+}
+
+// extentsIn returns the extents of an akey starting in (after, end), in
+// index order.
+func (o *object) extentsIn(t *tx, dk, ak []byte, after, end int64) ([]extent, error) {
+	rows, err := t.query(`SELECT idx, rsize, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx > ? AND idx < ?`,
+		o.args(dk, ak, after, end)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []extent
 	for rows.Next() {
 		e, err := scanExtent(rows)
 		if err != nil {
@@ -274,7 +286,7 @@ func (o *object) overlapping(t *tx, dk, ak []byte, rsize, start, end int64) ([]e
 }
 
 func (o *object) extentAt(t *tx, dk, ak []byte, idx int64) (extent, error) {
-	rows, err := t.query(`SELECT idx, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`, o.args(dk, ak, idx)...)
+	rows, err := t.query(`SELECT idx, rsize, val, csum FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`, o.args(dk, ak, idx)...)
 	if err != nil {
 		return extent{}, err
 	}
@@ -291,7 +303,7 @@ func (o *object) extentAt(t *tx, dk, ak []byte, idx int64) (extent, error) {
 func scanExtent(rows *rows) (extent, error) {
 	var e extent
 	var csum any
-	if err := rows.Scan(&e.idx, &e.data, &csum); err != nil {
+	if err := rows.Scan(&e.idx, &e.rsize, &e.data, &csum); err != nil {
 		return e, err
 	}
 	if c, ok := csum.(int64); ok {
@@ -355,18 +367,22 @@ func (o *object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags,
 		return err
 	}
 	return o.c.readCheck(ctx, func(t *tx) error {
-		if flags&daosgo.CondDkeyFetch != 0 {
+		found := false
+		for i := range iods {
+			if err := o.fetchIOD(t, dk, flags, &iods[i]); err != nil {
+				return err
+			}
+			found = found || iods[i].Size != 0
+		}
+		// A value found proves the dkey exists; only when none was does
+		// the condition need asking.
+		if flags&daosgo.CondDkeyFetch != 0 && !found {
 			ok, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+` AND dkey = ? LIMIT 1`, o.args(dk))
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return daosgo.Errorf(daosgo.ErrNonexist, "object %s: dkey %q", o.oid, daosgo.KeyString(dkey))
-			}
-		}
-		for i := range iods {
-			if err := o.fetchIOD(t, dk, flags, &iods[i]); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -377,6 +393,14 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 	ak, err := o.akey(iod.Akey)
 	if err != nil {
 		return err
+	}
+	if iod.Type == daosgo.IODArray && iod.Size != 0 && iod.Data != nil {
+		// The caller knows the record size, as DFS does: read the extents
+		// straight away, and ask what the akey holds only if none is found.
+		found, err := o.readExtents(t, dk, ak, iod)
+		if err != nil || found {
+			return err
+		}
 	}
 	var firstIdx, rsize int64
 	err = t.row(akeyKindQuery, o.args(dk, ak), &firstIdx, &rsize)
@@ -469,6 +493,47 @@ func (o *object) verify(dk, akey []byte, idx int64, val []byte, csum any) error 
 	}
 	return daosgo.Errorf(daosgo.ErrCsum, "object %s: dkey %q akey %q record %d does not match its checksum",
 		o.oid, daosgo.KeyString(apiKey(dk, o.oid.Type().DkeyUint64())), daosgo.KeyString(akey), idx)
+}
+
+// readExtents copies the records of an array IOD of known record size into
+// its buffer and reports whether any was found.
+func (o *object) readExtents(t *tx, dk, ak []byte, iod *daosgo.IOD) (bool, error) {
+	rsize := int64(iod.Size)
+	var total uint64
+	for _, r := range iod.Recxs {
+		total += r.Nr
+	}
+	if uint64(len(iod.Data)) < total*iod.Size {
+		return false, daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
+			iod.Akey, total, rsize, total*iod.Size, len(iod.Data))
+	}
+	found := false
+	off := int64(0)
+	for _, r := range iod.Recxs {
+		start, end := int64(r.Idx), int64(r.End())
+		exts, err := o.overlapping(t, dk, ak, rsize, start, end)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range exts {
+			if e.rsize != rsize {
+				return false, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), e.rsize, rsize)
+			}
+			var csum any
+			if e.csum != nil {
+				csum = *e.csum
+			}
+			if err := o.verify(dk, iod.Akey, e.idx, e.data, csum); err != nil {
+				return false, err
+			}
+			eEnd := e.idx + int64(len(e.data))/rsize
+			lo, hi := max(e.idx, start), min(eEnd, end)
+			copy(iod.Data[off+(lo-start)*rsize:off+(hi-start)*rsize], e.data[(lo-e.idx)*rsize:(hi-e.idx)*rsize])
+			found = true
+		}
+		off += (end - start) * rsize
+	}
+	return found, nil
 }
 
 func (o *object) Punch(ctx context.Context) error {

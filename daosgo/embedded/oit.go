@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"strings"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
@@ -187,6 +188,32 @@ func (h *oitHandle) Mark(ctx context.Context, oid daosgo.OID, marker []byte) err
 // markBatch bounds how long one MarkMany transaction holds the write lock.
 const markBatch = 16384
 
+// markChunk is how many OIDs one UPDATE statement marks.
+const markChunk = 128
+
+// markChunk marks up to markChunk OIDs with one statement and returns how
+// many rows it changed.
+func (h *oitHandle) markChunk(t *tx, mv any, oids []daosgo.OID) (int, error) {
+	var q strings.Builder
+	q.WriteString(`UPDATE oit SET marker = ? WHERE cont = ? AND epoch = ? AND (hi, lo) IN (VALUES `)
+	args := make([]any, 0, 3+2*len(oids))
+	args = append(args, mv, h.c.c.id, h.epoch)
+	for i, oid := range oids {
+		if i > 0 {
+			q.WriteString(",")
+		}
+		q.WriteString("(?, ?)")
+		args = append(args, int64(oid.Hi), int64(oid.Lo))
+	}
+	q.WriteString(")")
+	r, err := t.exec(q.String(), args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	return int(n), nil
+}
+
 func (h *oitHandle) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) ([]daosgo.OID, error) {
 	if err := checkMarker(marker); err != nil {
 		return nil, err
@@ -206,15 +233,25 @@ func (h *oitHandle) MarkMany(ctx context.Context, oids []daosgo.OID, marker []by
 			if err := h.checkSnap(t); err != nil {
 				return err
 			}
-			for _, oid := range batch {
-				r, err := t.exec(`UPDATE oit SET marker = ? WHERE cont = ? AND epoch = ? AND hi = ? AND lo = ?`,
-					mv, h.c.c.id, h.epoch, int64(oid.Hi), int64(oid.Lo))
+			for chunk := batch; len(chunk) > 0; {
+				n := min(len(chunk), markChunk)
+				got, err := h.markChunk(t, mv, chunk[:n])
 				if err != nil {
 					return err
 				}
-				if n, _ := r.RowsAffected(); n == 0 {
-					missing = append(missing, oid)
+				if got < n { // some are absent: find which, one by one
+					for _, oid := range chunk[:n] {
+						r, err := t.exec(`UPDATE oit SET marker = ? WHERE cont = ? AND epoch = ? AND hi = ? AND lo = ?`,
+							mv, h.c.c.id, h.epoch, int64(oid.Hi), int64(oid.Lo))
+						if err != nil {
+							return err
+						}
+						if k, _ := r.RowsAffected(); k == 0 {
+							missing = append(missing, oid)
+						}
+					}
 				}
+				chunk = chunk[n:]
 			}
 			return nil
 		})
