@@ -24,3 +24,25 @@ func TestQueryMaxOnHashedKeys(t *testing.T) {
 	_, err = o.QueryMaxRecx(bg, []byte("b"), []byte("y"))
 	assert.ErrorIs(t, err, daosgo.ErrInval)
 }
+
+// An array fetch that does not give the record size learns it and reads
+// the records; over a hole it reports size 0.
+func TestArrayFetchWithoutRecordSize(t *testing.T) {
+	_, _, p := setup(t)
+	c, err := p.OpenContainer(bg, "cont", daosgo.ContRW)
+	assert.NilError(t, err)
+	o, _ := c.OpenObject(bg, daosgo.GenerateOID(0, 9, daosgo.OTArray, daosgo.OCS1), daosgo.ObjRW)
+	dk := daosgo.Uint64Key(1)
+	assert.NilError(t, o.Update(bg, dk, 0, []daosgo.IOD{{Akey: []byte("r"), Type: daosgo.IODArray, Size: 4,
+		Recxs: []daosgo.Recx{{Idx: 3, Nr: 2}}, Data: []byte("AAAABBBB")}}))
+	iod := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: 4, Nr: 1}}, Data: make([]byte, 4)}
+	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{iod}))
+	assert.Equal(t, iod.Size, uint64(4))
+	assert.Equal(t, string(iod.Data), "BBBB")
+	hole := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: 0, Nr: 1}}, Data: make([]byte, 4)}
+	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{hole}))
+	assert.Equal(t, hole.Size, uint64(0))
+	sized := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Size: 4, Recxs: []daosgo.Recx{{Idx: 0, Nr: 1}}, Data: make([]byte, 4)}
+	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{sized}))
+	assert.Equal(t, sized.Size, uint64(0), "a hole read with the record size given also reports 0")
+}

@@ -394,6 +394,7 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 	if err != nil {
 		return err
 	}
+	triedExtents := false
 	if iod.Type == daosgo.IODArray && iod.Size != 0 && iod.Data != nil {
 		// The caller knows the record size, as DFS does: read the extents
 		// straight away, and ask what the akey holds only if none is found.
@@ -401,6 +402,7 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 		if err != nil || found {
 			return err
 		}
+		triedExtents = true
 	}
 	var firstIdx, rsize int64
 	err = t.row(akeyKindQuery, o.args(dk, ak), &firstIdx, &rsize)
@@ -442,45 +444,23 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 	if iod.Size != 0 && iod.Size != uint64(rsize) {
 		return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), rsize, iod.Size)
 	}
-	if iod.Data == nil {
+	if iod.Data == nil || triedExtents {
+		// The size only, or the extents were read already: none is in range.
 		iod.Size = uint64(rsize)
+		if triedExtents {
+			iod.Size = 0
+		}
 		return nil
 	}
-	var total uint64
-	for _, r := range iod.Recxs {
-		total += r.Nr
+	withSize := *iod
+	withSize.Size = uint64(rsize)
+	found, err := o.readExtents(t, dk, ak, &withSize)
+	if err != nil {
+		return err
 	}
-	if uint64(len(iod.Data)) < total*uint64(rsize) {
-		return daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
-			iod.Akey, total, rsize, total*uint64(rsize), len(iod.Data))
-	}
-	found := false
-	off := int64(0)
-	for _, r := range iod.Recxs {
-		start, end := int64(r.Idx), int64(r.End())
-		exts, err := o.overlapping(t, dk, ak, rsize, start, end)
-		if err != nil {
-			return err
-		}
-		for _, e := range exts {
-			var csum any
-			if e.csum != nil {
-				csum = *e.csum
-			}
-			if err := o.verify(dk, iod.Akey, e.idx, e.data, csum); err != nil {
-				return err
-			}
-			eEnd := e.idx + int64(len(e.data))/rsize
-			lo, hi := max(e.idx, start), min(eEnd, end)
-			copy(iod.Data[off+(lo-start)*rsize:off+(hi-start)*rsize], e.data[(lo-e.idx)*rsize:(hi-e.idx)*rsize])
-			found = true
-		}
-		off += (end - start) * rsize
-	}
+	iod.Size = 0
 	if found {
 		iod.Size = uint64(rsize)
-	} else {
-		iod.Size = 0
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
 	"github.com/daosgo/daosgo/mwc/dfs"
 	"github.com/daosgo/daosgo/mwc/inject"
 	"github.com/daosgo/daosgo/mwc/populate"
@@ -23,15 +24,7 @@ var ctx = context.Background()
 
 func newPool(t testing.TB) daosgo.Pool {
 	t.Helper()
-	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
-	assert.NilError(t, err)
-	t.Cleanup(func() { e.Close() })
-	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 34})
-	assert.NilError(t, err)
-	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
-	assert.NilError(t, err)
-	t.Cleanup(func() { p.Disconnect(ctx) })
-	return p
+	return embeddedtest.Pool(t, 1<<34, nil)
 }
 
 var treeSpec = populate.TreeSpec{Seed: 5, Depth: 2, DirsPerDir: 2, FilesPerDir: 4, MinSize: 0, MaxSize: 20000, SymlinkEvery: 3, Workers: 2}

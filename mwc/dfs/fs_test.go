@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/daosgo/daosgo/daosgo"
-	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
 	"gotest.tools/v3/assert"
 )
 
@@ -17,14 +17,8 @@ var ctx = context.Background()
 // newFS makes a POSIX container on a fresh embedded engine and mounts it.
 func newFS(t testing.TB, attr Attr) (*FS, daosgo.Pool) {
 	t.Helper()
-	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
-	assert.NilError(t, err)
-	t.Cleanup(func() { e.Close() })
-	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 34})
-	assert.NilError(t, err)
-	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
-	assert.NilError(t, err)
-	_, err = CreateContainer(ctx, p, "posix", attr)
+	p := embeddedtest.Pool(t, 1<<34, nil)
+	_, err := CreateContainer(ctx, p, "posix", attr)
 	assert.NilError(t, err)
 	c, err := p.OpenContainer(ctx, "posix", daosgo.ContRW)
 	assert.NilError(t, err)

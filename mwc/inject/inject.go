@@ -356,17 +356,23 @@ func injectPython(ctx context.Context, c daosgo.Container, fault Fault, count in
 	if len(names) == 0 {
 		return daosgo.Errorf(daosgo.ErrNonexist, "inject %s: the root KV is empty (populate it first)", fault)
 	}
+	// orphan looks name up and records its object as orphaned if it has one.
+	orphan := func(name string) (pydaos.Record, error) {
+		rec, err := pc.Lookup(ctx, name)
+		if err != nil {
+			return rec, err
+		}
+		ok, err := exists(ctx, c, rec.OID)
+		if ok {
+			m.Orphans = append(m.Orphans, rec.OID.String())
+		}
+		return rec, err
+	}
 	switch fault {
 	case LostKV:
 		for _, n := range names {
-			rec, err := pc.Lookup(ctx, n)
-			if err != nil {
+			if _, err := orphan(n); err != nil {
 				return err
-			}
-			if ok, err := exists(ctx, c, rec.OID); err != nil {
-				return err
-			} else if ok {
-				m.Orphans = append(m.Orphans, rec.OID.String())
 			}
 		}
 		m.Items = append(m.Items, Item{OID: pc.RootOID().String(), Kind: "root KV", Detail: "punched the root KV"})
@@ -374,14 +380,9 @@ func injectPython(ctx context.Context, c daosgo.Container, fault Fault, count in
 	case LostKVEntry:
 		r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 		for _, n := range names[:min(count, len(names))] {
-			rec, err := pc.Lookup(ctx, n)
+			rec, err := orphan(n)
 			if err != nil {
 				return err
-			}
-			if ok, err := exists(ctx, c, rec.OID); err != nil {
-				return err
-			} else if ok {
-				m.Orphans = append(m.Orphans, rec.OID.String())
 			}
 			m.Items = append(m.Items, Item{Path: n, OID: rec.OID.String(), Kind: rec.Kind.String(), Detail: "removed the root KV entry"})
 			o, err := c.OpenObject(ctx, pc.RootOID(), daosgo.ObjRW)

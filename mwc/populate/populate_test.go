@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/daosgo/daosgo/daosgo"
-	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
 	"github.com/daosgo/daosgo/mwc/dfs"
 	"github.com/daosgo/daosgo/mwc/pydaos"
 	"gotest.tools/v3/assert"
@@ -18,14 +18,7 @@ var ctx = context.Background()
 
 func pool(t testing.TB) daosgo.Pool {
 	t.Helper()
-	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
-	assert.NilError(t, err)
-	t.Cleanup(func() { e.Close() })
-	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 36})
-	assert.NilError(t, err)
-	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
-	assert.NilError(t, err)
-	return p
+	return embeddedtest.Pool(t, 1<<36, nil)
 }
 
 func mount(t testing.TB, p daosgo.Pool, label string) *dfs.FS {

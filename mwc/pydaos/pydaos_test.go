@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/daosgo/daosgo/daosgo"
-	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
 	"gotest.tools/v3/assert"
 )
 
@@ -17,14 +17,8 @@ var ctx = context.Background()
 
 func newPy(t testing.TB) (*Container, daosgo.Pool) {
 	t.Helper()
-	e, err := embedded.Open(embedded.Options{Root: t.TempDir()})
-	assert.NilError(t, err)
-	t.Cleanup(func() { e.Close() })
-	_, err = e.CreatePool(ctx, daosgo.PoolCreateReq{Label: "pool", Size: 1 << 30})
-	assert.NilError(t, err)
-	p, err := e.Connect(ctx, "pool", daosgo.PoolRW)
-	assert.NilError(t, err)
-	_, err = CreateContainer(ctx, p, "py")
+	p := embeddedtest.Pool(t, 1<<30, nil)
+	_, err := CreateContainer(ctx, p, "py")
 	assert.NilError(t, err)
 	c, err := p.OpenContainer(ctx, "py", daosgo.ContRW)
 	assert.NilError(t, err)
