@@ -35,14 +35,16 @@ func TestArrayFetchWithoutRecordSize(t *testing.T) {
 	dk := daosgo.Uint64Key(1)
 	assert.NilError(t, o.Update(bg, dk, 0, []daosgo.IOD{{Akey: []byte("r"), Type: daosgo.IODArray, Size: 4,
 		Recxs: []daosgo.Recx{{Idx: 3, Nr: 2}}, Data: []byte("AAAABBBB")}}))
-	iod := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: 4, Nr: 1}}, Data: make([]byte, 4)}
-	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{iod}))
-	assert.Equal(t, iod.Size, uint64(4))
-	assert.Equal(t, string(iod.Data), "BBBB")
-	hole := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: 0, Nr: 1}}, Data: make([]byte, 4)}
-	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{hole}))
-	assert.Equal(t, hole.Size, uint64(0))
-	sized := daosgo.IOD{Akey: []byte("r"), Type: daosgo.IODArray, Size: 4, Recxs: []daosgo.Recx{{Idx: 0, Nr: 1}}, Data: make([]byte, 4)}
-	assert.NilError(t, o.Fetch(bg, dk, 0, []daosgo.IOD{sized}))
-	assert.Equal(t, sized.Size, uint64(0), "a hole read with the record size given also reports 0")
+	fetch := func(size, idx uint64) daosgo.IOD {
+		t.Helper()
+		iods := []daosgo.IOD{{Akey: []byte("r"), Type: daosgo.IODArray, Size: size, Recxs: []daosgo.Recx{{Idx: idx, Nr: 1}}, Data: make([]byte, 4)}}
+		assert.NilError(t, o.Fetch(bg, dk, 0, iods))
+		return iods[0]
+	}
+	got := fetch(0, 4)
+	assert.Equal(t, got.Size, uint64(4))
+	assert.Equal(t, string(got.Data), "BBBB")
+	assert.Equal(t, fetch(0, 0).Size, uint64(0), "a hole reports size 0")
+	assert.Equal(t, fetch(4, 0).Size, uint64(0), "also when the record size is given")
+	assert.Equal(t, string(fetch(4, 3).Data), "AAAA")
 }
