@@ -63,3 +63,28 @@ func KeyString(k []byte) string {
 	}
 	return string(k)
 }
+
+// ListAll pages through a listing until its anchor reports the end and
+// returns everything it listed.
+func ListAll[T any](page func(a *Anchor) ([]T, error)) ([]T, error) {
+	var all []T
+	a := &Anchor{}
+	for !a.EOF() {
+		items, err := page(a)
+		if err != nil {
+			return all, err
+		}
+		all = append(all, items...)
+	}
+	return all, nil
+}
+
+// PunchObject punches the whole object oid of container c.
+func PunchObject(ctx context.Context, c Container, oid OID) error {
+	o, err := c.OpenObject(ctx, oid, ObjRW)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	return o.Punch(ctx)
+}

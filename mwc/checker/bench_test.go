@@ -2,7 +2,6 @@ package checker
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -117,7 +116,6 @@ func BenchmarkCheck(b *testing.B) {
 					serial.Round(time.Millisecond), float64(n)/serial.Seconds(), ours.Round(time.Millisecond), float64(n)/ours.Seconds(),
 					serial.Seconds()/ours.Seconds())
 			}
-			_ = fmt.Sprint
 		})
 	}
 }

@@ -242,7 +242,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		}
 		switch opts.Action {
 		case Punch:
-			if err := punch(ctx, c, oid); err != nil {
+			if err := daosgo.PunchObject(ctx, c, oid); err != nil {
 				return res, err
 			}
 			res.Punched++
@@ -316,27 +316,14 @@ func lostFoundPath(md model, opts Options) string {
 }
 
 func countOIT(ctx context.Context, oit daosgo.OIT) (uint64, error) {
-	var n uint64
-	a := &daosgo.Anchor{}
-	for !a.EOF() {
-		oids, err := oit.List(ctx, a, 8192)
-		if err != nil {
-			return n, err
-		}
-		n += uint64(len(oids))
-	}
-	return n, nil
+	all, err := daosgo.ListAll(func(a *daosgo.Anchor) ([]daosgo.OID, error) { return oit.List(ctx, a, 8192) })
+	return uint64(len(all)), err
 }
 
 func listUnmarked(ctx context.Context, oit daosgo.OIT) ([]daosgo.OID, error) {
-	var out []daosgo.OID
-	a := &daosgo.Anchor{}
-	for !a.EOF() {
-		oids, err := oit.ListUnmarked(ctx, a, 8192)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, oids...)
+	out, err := daosgo.ListAll(func(a *daosgo.Anchor) ([]daosgo.OID, error) { return oit.ListUnmarked(ctx, a, 8192) })
+	if err != nil {
+		return out, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Hi < out[j].Hi || out[i].Hi == out[j].Hi && out[i].Lo < out[j].Lo })
 	return out, nil
@@ -383,15 +370,6 @@ func objectBytes(ctx context.Context, c daosgo.Container, oid daosgo.OID) (uint6
 		}
 	}
 	return total, nil
-}
-
-func punch(ctx context.Context, c daosgo.Container, oid daosgo.OID) error {
-	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	return o.Punch(ctx)
 }
 
 // verify checks every object of the snapshot against its checksums.

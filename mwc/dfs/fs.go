@@ -630,16 +630,7 @@ func (fs *FS) Readdir(ctx context.Context, dir daosgo.OID, anchor *daosgo.Anchor
 
 // ReaddirAll lists a whole directory.
 func (fs *FS) ReaddirAll(ctx context.Context, dir daosgo.OID) ([]DirEntry, error) {
-	var all []DirEntry
-	a := &daosgo.Anchor{}
-	for !a.EOF() {
-		ents, err := fs.Readdir(ctx, dir, a, 256)
-		if err != nil {
-			return all, err
-		}
-		all = append(all, ents...)
-	}
-	return all, nil
+	return daosgo.ListAll(func(a *daosgo.Anchor) ([]DirEntry, error) { return fs.Readdir(ctx, dir, a, 256) })
 }
 
 // Remove unlinks p and punches its object. A directory must be empty
@@ -684,10 +675,5 @@ func (fs *FS) removeNode(ctx context.Context, n Node, p string, recursive bool) 
 	if n.IsSymlink() {
 		return nil
 	}
-	o, err := fs.c.OpenObject(ctx, n.OID, daosgo.ObjRW)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	return o.Punch(ctx)
+	return daosgo.PunchObject(ctx, fs.c, n.OID)
 }

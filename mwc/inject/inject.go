@@ -116,15 +116,6 @@ func exists(ctx context.Context, c daosgo.Container, oid daosgo.OID) (bool, erro
 	return len(keys) > 0, err
 }
 
-func punchObject(ctx context.Context, c daosgo.Container, oid daosgo.OID) error {
-	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	return o.Punch(ctx)
-}
-
 func punchDkey(ctx context.Context, c daosgo.Container, oid daosgo.OID, dkey []byte) error {
 	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
 	if err != nil {
@@ -255,30 +246,40 @@ func injectDFS(ctx context.Context, c daosgo.Container, fault Fault, count int, 
 		if err := punchDkey(ctx, c, roots[0], []byte(dfs.RootEntryName)); err != nil {
 			return err
 		}
-		return punchObject(ctx, c, roots[1])
+		return daosgo.PunchObject(ctx, c, roots[1])
+	}
+	// The target predicates read the container; the first error they meet
+	// is kept and returned rather than taken for "not a target".
+	var probeErr error
+	hasObject := func(n node) bool {
+		ok, err := exists(ctx, c, n.OID)
+		if err != nil && probeErr == nil {
+			probeErr = err
+		}
+		return ok
 	}
 	var targets []node
 	switch fault {
 	case LostDirObject:
-		targets = pick(r, all, count, func(n node) bool {
-			ok, _ := exists(ctx, c, n.OID)
-			return n.IsDir() && ok
-		})
+		targets = pick(r, all, count, func(n node) bool { return n.IsDir() && hasObject(n) })
 	case LostDentry:
 		targets = pick(r, all, count, func(n node) bool { return !n.IsSymlink() })
 	case LostFileObject:
-		targets = pick(r, all, count, func(n node) bool {
-			ok, _ := exists(ctx, c, n.OID)
-			return n.IsRegular() && ok
-		})
+		targets = pick(r, all, count, func(n node) bool { return n.IsRegular() && hasObject(n) })
 	case LostChunks:
 		targets = pick(r, all, count, func(n node) bool {
 			if !n.IsRegular() {
 				return false
 			}
-			size, _ := fs.Size(ctx, n.Entry)
+			size, err := fs.Size(ctx, n.Entry)
+			if err != nil && probeErr == nil {
+				probeErr = err
+			}
 			return size > fs.SB.ChunkSize
 		})
+	}
+	if probeErr != nil {
+		return fmt.Errorf("inject %s: %w", fault, probeErr)
 	}
 	if len(targets) == 0 {
 		return daosgo.Errorf(daosgo.ErrNonexist, "inject %s: the namespace has nothing to break that way (populate it first)", fault)
@@ -299,7 +300,7 @@ func injectDFS(ctx context.Context, c daosgo.Container, fault Fault, count int, 
 			}
 			m.Items = append(m.Items, Item{Path: n.path, OID: n.OID.String(), Kind: "directory", Detail: "punched the directory object"})
 			m.Dangling = append(m.Dangling, n.path)
-			if err := punchObject(ctx, c, n.OID); err != nil {
+			if err := daosgo.PunchObject(ctx, c, n.OID); err != nil {
 				return err
 			}
 		case LostDentry:
@@ -320,7 +321,7 @@ func injectDFS(ctx context.Context, c daosgo.Container, fault Fault, count int, 
 			m.Items = append(m.Items, Item{Path: n.path, OID: n.OID.String(), Kind: "file", Detail: "punched the file object"})
 			m.Dangling = append(m.Dangling, n.path)
 			m.LostData = append(m.LostData, n.path)
-			if err := punchObject(ctx, c, n.OID); err != nil {
+			if err := daosgo.PunchObject(ctx, c, n.OID); err != nil {
 				return err
 			}
 		case LostChunks:
@@ -376,7 +377,7 @@ func injectPython(ctx context.Context, c daosgo.Container, fault Fault, count in
 			}
 		}
 		m.Items = append(m.Items, Item{OID: pc.RootOID().String(), Kind: "root KV", Detail: "punched the root KV"})
-		return punchObject(ctx, c, pc.RootOID())
+		return daosgo.PunchObject(ctx, c, pc.RootOID())
 	case LostKVEntry:
 		r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 		for _, n := range names[:min(count, len(names))] {

@@ -240,16 +240,7 @@ func (pc *Container) Names(ctx context.Context, anchor *daosgo.Anchor, nr int) (
 
 // AllNames lists the whole root KV.
 func (pc *Container) AllNames(ctx context.Context) ([]string, error) {
-	var all []string
-	a := &daosgo.Anchor{}
-	for !a.EOF() {
-		names, err := pc.Names(ctx, a, 512)
-		if err != nil {
-			return all, err
-		}
-		all = append(all, names...)
-	}
-	return all, nil
+	return daosgo.ListAll(func(a *daosgo.Anchor) ([]string, error) { return pc.Names(ctx, a, 512) })
 }
 
 // Remove unlinks name from the root and punches its object.
@@ -261,12 +252,7 @@ func (pc *Container) Remove(ctx context.Context, name string) error {
 	if err := pc.root.Remove(ctx, name); err != nil {
 		return err
 	}
-	o, err := pc.c.OpenObject(ctx, r.OID, daosgo.ObjRW)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	return o.Punch(ctx)
+	return daosgo.PunchObject(ctx, pc.c, r.OID)
 }
 
 // NewDict creates a dict and links it under name.
@@ -295,16 +281,7 @@ type DictObj struct{ daosgo.KV }
 
 // Keys lists a whole dict.
 func (d *DictObj) Keys(ctx context.Context) ([]string, error) {
-	var all []string
-	a := &daosgo.Anchor{}
-	for !a.EOF() {
-		k, err := d.List(ctx, a, 512)
-		if err != nil {
-			return all, err
-		}
-		all = append(all, k...)
-	}
-	return all, nil
+	return daosgo.ListAll(func(a *daosgo.Anchor) ([]string, error) { return d.List(ctx, a, 512) })
 }
 
 // NewArray creates an array of cellSize-byte cells, chunkSize cells a
