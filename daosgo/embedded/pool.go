@@ -109,21 +109,13 @@ func (p *poolHandle) Query(ctx context.Context) (daosgo.PoolInfo, error) {
 			nil, &quota, &info.Rebuild.State); err != nil {
 			return err
 		}
-		rows, err := t.query(`SELECT used FROM space ORDER BY tgt`)
+		perTarget, err := column[int64](t, `SELECT used FROM space ORDER BY tgt`)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var u int64
-			if err := rows.Scan(&u); err != nil {
-				return err
-			}
+		for _, u := range perTarget {
 			info.TargetUsed = append(info.TargetUsed, uint64(u))
 			used += u
-		}
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		info.Targets = len(info.TargetUsed)
 		info.TotalBytes, info.UsedBytes = uint64(quota), uint64(used)
@@ -296,19 +288,9 @@ func listAttrs(ctx context.Context, s *store, check func(*tx) error, query strin
 		if err := check(t); err != nil {
 			return err
 		}
-		rows, err := t.query(query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			names = append(names, n)
-		}
-		return rows.Err()
+		var err error
+		names, err = column[string](t, query, args...)
+		return err
 	})
 	return names, err
 }

@@ -262,6 +262,24 @@ func (r *rows) Next() bool {
 	return true
 }
 
+// column runs a query of one column and returns its values in order.
+func column[T any](t *tx, query string, args ...any) ([]T, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func (r *rows) Err() error   { return r.err }
 func (r *rows) Close() error { return r.r.Close() }
 

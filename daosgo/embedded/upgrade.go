@@ -519,19 +519,8 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 	}
 	var conts []int64
 	err = u.s.read(ctx, func(t *tx) error {
-		rows, err := t.query(`SELECT id FROM conts WHERE id NOT IN (SELECT cont FROM upgrade_journal WHERE seq = ? AND done = 1) ORDER BY id`, st.seq)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			conts = append(conts, id)
-		}
-		return rows.Err()
+		conts, err = column[int64](t, `SELECT id FROM conts WHERE id NOT IN (SELECT cont FROM upgrade_journal WHERE seq = ? AND done = 1) ORDER BY id`, st.seq)
+		return err
 	})
 	if err != nil {
 		return err
