@@ -225,10 +225,36 @@ func charge(t *tx, tgt, delta int64) error {
 	if delta == 0 {
 		return nil
 	}
-	if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, delta, tgt); err != nil {
-		return err
+	if t.charges == nil {
+		t.charges = map[int64]int64{}
 	}
-	if delta < 0 {
+	t.charges[tgt] += delta
+	return nil
+}
+
+// settle applies the space charged since the last settlement to the
+// per-target table and checks the pool's quota if anything grew. Settling
+// once per write rather than once per record saves two statements a record,
+// most of a small write's cost.
+func settle(t *tx) error {
+	if len(t.charges) == 0 {
+		return nil
+	}
+	var grown, total int64
+	for tgt, delta := range t.charges {
+		if delta == 0 {
+			continue
+		}
+		if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, delta, tgt); err != nil {
+			return err
+		}
+		if delta > 0 {
+			grown++
+		}
+		total += delta
+	}
+	clear(t.charges)
+	if grown == 0 {
 		return nil
 	}
 	quota, used, err := spaceUsed(t)
@@ -237,7 +263,7 @@ func charge(t *tx, tgt, delta int64) error {
 	}
 	if used > quota {
 		return daosgo.Errorf(daosgo.ErrNoSpace, "pool %s: %d more bytes would exceed its %d-byte size (%d used)",
-			t.s.name, delta, quota, used-delta)
+			t.s.name, total, quota, used-total)
 	}
 	return nil
 }

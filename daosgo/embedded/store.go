@@ -166,6 +166,9 @@ type tx struct {
 	s     *store
 	c     *conn
 	write bool
+	// charges are bytes stored (or freed) per target and not yet settled
+	// into the space table; see settle.
+	charges map[int64]int64
 }
 
 func toValues(args []any) ([]driver.Value, error) {
@@ -475,7 +478,11 @@ func runGuarded(r *writeReq, t *tx) (err error) {
 			err = fmt.Errorf("panic in write: %v", p)
 		}
 	}()
-	return r.fn(t)
+	if err := r.fn(t); err != nil {
+		return err
+	}
+	// Settled per write, so a write over the quota fails alone.
+	return settle(t)
 }
 
 // read runs fn in a read transaction: a consistent view of the last commit.
@@ -509,6 +516,9 @@ func (s *store) run(ctx context.Context, c *conn, write bool, fn func(*tx) error
 		}
 	}()
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := settle(t); err != nil {
 		return err
 	}
 	if _, err := t.exec("COMMIT"); err != nil {
