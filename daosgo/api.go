@@ -171,6 +171,41 @@ type Container interface {
 	OpenOIT(ctx context.Context, epoch uint64) (OIT, error)
 	// OpenKV opens a flat key-value object (daos_kv_open).
 	OpenKV(ctx context.Context, oid OID, mode ObjMode) (KV, error)
+	// OpenTx opens a transaction (daos_tx_open); see Tx.
+	OpenTx(ctx context.Context) (Tx, error)
+	Close(ctx context.Context) error
+}
+
+// ObjectOpener opens objects: a Container, or a Tx whose writes the
+// objects join.
+type ObjectOpener interface {
+	OpenObject(ctx context.Context, oid OID, mode ObjMode) (Object, error)
+}
+
+// Tx is a transaction (daos_tx_open): the updates and punches made through
+// the objects it opens take effect together when Commit succeeds, and not
+// at all otherwise. Others see none of them before the commit, and neither
+// do reads through the transaction itself: as in DAOS, a transaction does
+// not read its own writes. Write buffers are copied when an operation is
+// called, so they may be reused at once.
+//
+// A conditional update's condition is checked when the update is called
+// (DAOS) or at the commit (the embedded engine); either way the failure
+// leaves nothing of the transaction applied once it is aborted or closed.
+//
+// Once committed or aborted, the transaction's objects fail DER_NO_PERM;
+// committing twice fails DER_ALREADY. Commit can fail DER_TX_RESTART when
+// the transaction met a conflict: its work must then be run again in a new
+// transaction, which RunTx does.
+type Tx interface {
+	// OpenObject opens an object whose writes join the transaction.
+	OpenObject(ctx context.Context, oid OID, mode ObjMode) (Object, error)
+	// Commit applies every write of the transaction (daos_tx_commit).
+	Commit(ctx context.Context) error
+	// Abort discards them (daos_tx_abort).
+	Abort(ctx context.Context) error
+	// Close releases the handle (daos_tx_close); a transaction neither
+	// committed nor aborted is discarded.
 	Close(ctx context.Context) error
 }
 

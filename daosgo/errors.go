@@ -49,6 +49,7 @@ const (
 	ErrDFInval       Errno = 2022 // DER_DF_INVAL
 	ErrDFIncompat    Errno = 2023 // DER_DF_INCOMPT
 	ErrRecSize       Errno = 2024 // DER_REC_SIZE
+	ErrTxRestart     Errno = 2025 // DER_TX_RESTART
 	ErrDataLoss      Errno = 2026 // DER_DATA_LOSS
 	ErrNotSupported  Errno = 2037 // DER_NOTSUPPORTED
 	ErrContNonexist  Errno = 2050 // DER_CONT_NONEXIST
@@ -89,6 +90,7 @@ var errnoText = map[Errno][2]string{
 	ErrCsum:          {"DER_CSUM", "checksum error"},
 	ErrDFInval:       {"DER_DF_INVAL", "unsupported durable format"},
 	ErrDFIncompat:    {"DER_DF_INCOMPT", "incompatible durable format version"},
+	ErrTxRestart:     {"DER_TX_RESTART", "transaction should restart"},
 	ErrRecSize:       {"DER_REC_SIZE", "record size error"},
 	ErrDataLoss:      {"DER_DATA_LOSS", "data lost or not recoverable"},
 	ErrNotSupported:  {"DER_NOTSUPPORTED", "operation not supported"},

@@ -3,6 +3,7 @@ package daosgo
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -79,12 +80,46 @@ func ListAll[T any](page func(a *Anchor) ([]T, error)) ([]T, error) {
 	return all, nil
 }
 
-// PunchObject punches the whole object oid of container c.
-func PunchObject(ctx context.Context, c Container, oid OID) error {
+// PunchObject punches the whole object oid of container c (or, given a
+// transaction, as part of it).
+func PunchObject(ctx context.Context, c ObjectOpener, oid OID) error {
 	o, err := c.OpenObject(ctx, oid, ObjRW)
 	if err != nil {
 		return err
 	}
 	defer o.Close()
 	return o.Punch(ctx)
+}
+
+// txAttempts bounds how many times RunTx runs a transaction that keeps
+// meeting conflicts.
+const txAttempts = 16
+
+// RunTx runs fn in a new transaction of c and commits it. If fn fails, the
+// transaction is discarded and fn's error returned. If the commit asks for
+// a restart (DER_TX_RESTART), fn runs again in a fresh transaction, so fn
+// must do all of its work through the transaction it is given and keep no
+// effects of an earlier run.
+func RunTx(ctx context.Context, c Container, fn func(Tx) error) error {
+	var err error
+	for attempt := 0; attempt < txAttempts; attempt++ {
+		if err = runTxOnce(ctx, c, fn); !errors.Is(err, ErrTxRestart) {
+			return err
+		}
+	}
+	return fmt.Errorf("transaction restarted %d times: %w", txAttempts, err)
+}
+
+func runTxOnce(ctx context.Context, c Container, fn func(Tx) error) error {
+	tx, err := c.OpenTx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Close(ctx))
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return errors.Join(err, tx.Close(ctx))
+	}
+	return tx.Close(ctx)
 }

@@ -229,6 +229,10 @@ func (c *Container) DestroySnapshot(ctx context.Context, epoch uint64) error {
 
 // OpenObject wraps daos_obj_open.
 func (c *Container) OpenObject(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode) (daosgo.Object, error) {
+	return c.openObject(oid, mode, txNone)
+}
+
+func (c *Container) openObject(oid daosgo.OID, mode daosgo.ObjMode, th C.daos_handle_t) (*Object, error) {
 	if !oid.Type().Valid() {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s has unknown type %d", oid, uint8(oid.Type()))
 	}
@@ -236,7 +240,7 @@ func (c *Container) OpenObject(ctx context.Context, oid daosgo.OID, mode daosgo.
 	if err := rcErr(C.daos_obj_open(c.coh, cOID(oid), C.uint(mode), &oh, nil), "daos_obj_open(%s)", oid); err != nil {
 		return nil, err
 	}
-	return &Object{c: c, oh: oh, oid: oid}, nil
+	return &Object{c: c, oh: oh, oid: oid, th: th}, nil
 }
 
 // OpenOIT wraps daos_oit_open.

@@ -20,11 +20,14 @@ type Object struct {
 	c   *Container
 	oh  C.daos_handle_t
 	oid daosgo.OID
+	// th is the transaction the object's calls join; the zero handle is
+	// DAOS_TX_NONE, where each call is its own transaction.
+	th C.daos_handle_t
 }
 
 var _ daosgo.Object = (*Object)(nil)
 
-// txNone is DAOS_TX_NONE: each call is its own transaction.
+// txNone is DAOS_TX_NONE.
 var txNone C.daos_handle_t
 
 func (o *Object) OID() daosgo.OID { return o.oid }
@@ -89,7 +92,7 @@ func (o *Object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 	var m cmem
 	defer m.free()
 	ciods, sgls, _ := m.buildIODs(iods)
-	return rcErr(C.daos_obj_update(o.oh, txNone, C.uint64_t(flags), m.iov(dkey), C.uint(len(iods)), ciods, sgls, nil),
+	return rcErr(C.daos_obj_update(o.oh, o.th, C.uint64_t(flags), m.iov(dkey), C.uint(len(iods)), ciods, sgls, nil),
 		"daos_obj_update(%s, dkey %q)", o.oid, daosgo.KeyString(dkey))
 }
 
@@ -112,7 +115,7 @@ func (o *Object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags,
 	if !withData {
 		sglArg = nil // sizes only
 	}
-	rc := C.daos_obj_fetch(o.oh, txNone, C.uint64_t(flags), m.iov(dkey), C.uint(len(iods)), ciods, sglArg, nil, nil)
+	rc := C.daos_obj_fetch(o.oh, o.th, C.uint64_t(flags), m.iov(dkey), C.uint(len(iods)), ciods, sglArg, nil, nil)
 	out := unsafe.Slice(ciods, len(iods))
 	for i := range iods {
 		iods[i].Size = uint64(out[i].iod_size)
@@ -140,7 +143,7 @@ func (o *Object) Punch(ctx context.Context) error {
 	if err := canceled(ctx, "punch "+o.oid.String()); err != nil {
 		return err
 	}
-	return rcErr(C.daos_obj_punch(o.oh, txNone, 0, nil), "daos_obj_punch(%s)", o.oid)
+	return rcErr(C.daos_obj_punch(o.oh, o.th, 0, nil), "daos_obj_punch(%s)", o.oid)
 }
 
 // PunchDkeys wraps daos_obj_punch_dkeys.
@@ -153,7 +156,7 @@ func (o *Object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 	}
 	var m cmem
 	defer m.free()
-	return rcErr(C.daos_obj_punch_dkeys(o.oh, txNone, C.uint64_t(flags), C.uint(len(dkeys)), m.keys(dkeys), nil),
+	return rcErr(C.daos_obj_punch_dkeys(o.oh, o.th, C.uint64_t(flags), C.uint(len(dkeys)), m.keys(dkeys), nil),
 		"daos_obj_punch_dkeys(%s)", o.oid)
 }
 
@@ -167,7 +170,7 @@ func (o *Object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondF
 	}
 	var m cmem
 	defer m.free()
-	return rcErr(C.daos_obj_punch_akeys(o.oh, txNone, C.uint64_t(flags), m.iov(dkey), C.uint(len(akeys)), m.keys(akeys), nil),
+	return rcErr(C.daos_obj_punch_akeys(o.oh, o.th, C.uint64_t(flags), m.iov(dkey), C.uint(len(akeys)), m.keys(akeys), nil),
 		"daos_obj_punch_akeys(%s, dkey %q)", o.oid, daosgo.KeyString(dkey))
 }
 
@@ -235,7 +238,7 @@ func (o *Object) ListDkeys(ctx context.Context, anchor *daosgo.Anchor, nr int, b
 		return nil, err
 	}
 	return listKeys(o.oid.String(), anchor, nr, buf, func(n *C.uint32_t, kds *C.daos_key_desc_t, sgl *C.d_sg_list_t, a *C.daos_anchor_t) C.int {
-		return C.daos_obj_list_dkey(o.oh, txNone, n, kds, sgl, a, nil)
+		return C.daos_obj_list_dkey(o.oh, o.th, n, kds, sgl, a, nil)
 	})
 }
 
@@ -248,7 +251,7 @@ func (o *Object) ListAkeys(ctx context.Context, dkey []byte, anchor *daosgo.Anch
 	defer m.free()
 	dk := m.iov(dkey)
 	return listKeys(o.oid.String(), anchor, nr, buf, func(n *C.uint32_t, kds *C.daos_key_desc_t, sgl *C.d_sg_list_t, a *C.daos_anchor_t) C.int {
-		return C.daos_obj_list_akey(o.oh, txNone, dk, n, kds, sgl, a, nil)
+		return C.daos_obj_list_akey(o.oh, o.th, dk, n, kds, sgl, a, nil)
 	})
 }
 
@@ -267,7 +270,7 @@ func (o *Object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
 	ak := m.iov(make([]byte, keyQueryBuf))
 	var recx C.daos_recx_t
 	flags := C.DAOS_GET_MAX | C.DAOS_GET_DKEY | C.DAOS_GET_AKEY | C.DAOS_GET_RECX
-	if err := rcErr(C.daos_obj_query_key(o.oh, txNone, C.uint64_t(flags), dk, ak, &recx, nil), "daos_obj_query_key(%s)", o.oid); err != nil {
+	if err := rcErr(C.daos_obj_query_key(o.oh, o.th, C.uint64_t(flags), dk, ak, &recx, nil), "daos_obj_query_key(%s)", o.oid); err != nil {
 		return daosgo.KeyQuery{}, err
 	}
 	return daosgo.KeyQuery{
@@ -287,7 +290,7 @@ func (o *Object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Re
 	defer m.free()
 	var recx C.daos_recx_t
 	flags := C.DAOS_GET_MAX | C.DAOS_GET_RECX
-	err := rcErr(C.daos_obj_query_key(o.oh, txNone, C.uint64_t(flags), m.iov(dkey), m.iov(akey), &recx, nil),
+	err := rcErr(C.daos_obj_query_key(o.oh, o.th, C.uint64_t(flags), m.iov(dkey), m.iov(akey), &recx, nil),
 		"daos_obj_query_key(%s, dkey %q, akey %q)", o.oid, daosgo.KeyString(dkey), daosgo.KeyString(akey))
 	return daosgo.Recx{Idx: uint64(recx.rx_idx), Nr: uint64(recx.rx_nr)}, err
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	if h.PoolAdmin && h.TinyPools {
 		t.Run("Quota", s.testQuota)
+		t.Run("TxQuota", s.testTxQuota)
 	}
 	t.Run("Container", s.testContainer)
 	t.Run("Exclusive", s.testExclusive)
@@ -62,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ListKeys", s.testListKeys)
 	t.Run("QueryKey", s.testQueryKey)
 	t.Run("KV", s.testKV)
+	t.Run("Tx", s.testTx)
 	t.Run("OIT", s.testOIT)
 	t.Run("Handles", s.testHandles)
 	t.Run("Canceled", s.testCanceled)

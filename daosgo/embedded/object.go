@@ -11,11 +11,13 @@ import (
 )
 
 // object is an object handle. Opening one touches no storage, as in DAOS;
-// each operation checks the container handle in its own transaction.
+// each operation checks the container handle in its own transaction, or,
+// for an object opened through a transaction (tx set), joins it.
 type object struct {
 	c    *contHandle
 	oid  daosgo.OID
 	mode daosgo.ObjMode
+	tx   *txHandle
 }
 
 var _ daosgo.Object = (*object)(nil)
@@ -61,11 +63,31 @@ func (o *object) args(more ...any) []any {
 
 const objWhere = `cont = ? AND hi = ? AND lo = ?`
 
+// write runs fn in a transaction of its own, or queues it in the object's
+// transaction. Callers of a queued write must not let fn depend on buffers
+// the caller may reuse (see cloneIODs).
 func (o *object) write(ctx context.Context, fn func(*tx) error) error {
 	if o.mode != daosgo.ObjRW {
 		return daosgo.Errorf(daosgo.ErrNoPerm, "object %s is open read-only", o.oid)
 	}
+	if o.tx != nil {
+		if ctx.Err() != nil {
+			return daosgo.CanceledError(ctx, "object "+o.oid.String())
+		}
+		return o.tx.add(fn)
+	}
 	return o.c.writeCheck(ctx, fn)
+}
+
+// read runs fn in a read transaction. Reads through a transaction see the
+// committed state, not the transaction's own writes, as in DAOS.
+func (o *object) read(ctx context.Context, fn func(*tx) error) error {
+	if o.tx != nil {
+		if err := o.tx.usable(); err != nil {
+			return err
+		}
+	}
+	return o.c.readCheck(ctx, fn)
 }
 
 func exists(t *tx, query string, args []any) (bool, error) {
@@ -127,6 +149,9 @@ func validateIODs(iods []daosgo.IOD, update bool) error {
 // Update writes all IODs under dkey in one transaction. A single value of
 // size 0 punches the akey, as in DAOS.
 func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
+	if o.tx != nil { // the write runs at the commit: keep a copy
+		dkey, iods = clone(dkey), cloneIODs(iods)
+	}
 	dk, err := o.dkey(dkey)
 	if err != nil {
 		return err
@@ -366,7 +391,7 @@ func (o *object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags,
 	if err := validateIODs(iods, false); err != nil {
 		return err
 	}
-	return o.c.readCheck(ctx, func(t *tx) error {
+	return o.read(ctx, func(t *tx) error {
 		found := false
 		for i := range iods {
 			if err := o.fetchIOD(t, dk, flags, &iods[i]); err != nil {
@@ -546,6 +571,9 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 	if len(dkeys) == 0 {
 		return daosgo.Errorf(daosgo.ErrInval, "object %s: no dkey to punch", o.oid)
 	}
+	if o.tx != nil {
+		dkeys = cloneKeys(dkeys)
+	}
 	keys := make([][]byte, len(dkeys))
 	for i, k := range dkeys {
 		var err error
@@ -564,6 +592,9 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 }
 
 func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondFlags, akeys [][]byte) error {
+	if o.tx != nil {
+		dkey, akeys = clone(dkey), cloneKeys(akeys)
+	}
 	dk, err := o.dkey(dkey)
 	if err != nil {
 		return err
@@ -616,7 +647,7 @@ func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, bu
 		after = []byte{}
 	}
 	var keys [][]byte
-	err := o.c.readCheck(ctx, func(t *tx) error {
+	err := o.read(ctx, func(t *tx) error {
 		rows, err := t.query(query, o.args(append(args, after, nr+1)...)...)
 		if err != nil {
 			return err
@@ -663,7 +694,7 @@ func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, bu
 // primary key alone (ORDER BY ... DESC LIMIT 1 was several times slower).
 func (o *object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
 	var q daosgo.KeyQuery
-	err := o.c.readCheck(ctx, func(t *tx) error {
+	err := o.read(ctx, func(t *tx) error {
 		var dk, ak any
 		if err := t.row(`SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args(), &dk); err != nil {
 			return err
@@ -694,7 +725,7 @@ func (o *object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Re
 		return daosgo.Recx{}, err
 	}
 	var r daosgo.Recx
-	err = o.c.readCheck(ctx, func(t *tx) error {
+	err = o.read(ctx, func(t *tx) error {
 		r, err = o.maxRecx(t, dk, ak, false)
 		return err
 	})
