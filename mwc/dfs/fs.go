@@ -268,7 +268,7 @@ func (fs *FS) Lookup(ctx context.Context, p string) (Node, error) {
 }
 
 func (fs *FS) lookup(ctx context.Context, p string, depth int) (Node, error) {
-	if depth > 40 { // DFS_MAX_RECURSION
+	if depth > maxSymlinkDepth {
 		return Node{}, daosgo.Errorf(daosgo.ErrInval, "%s: too many levels of symbolic links", p)
 	}
 	parts, err := splitPath(p)
@@ -302,6 +302,26 @@ func (fs *FS) lookup(ctx context.Context, p string, depth int) (Node, error) {
 	return cur, nil
 }
 
+// maxSymlinkDepth is DFS_MAX_RECURSION: how many symlinks a lookup follows.
+const maxSymlinkDepth = 40
+
+// follow resolves n, found at path p, through symlinks to what it points
+// at. A relative target is taken from the link's own directory.
+func (fs *FS) follow(ctx context.Context, p string, n Node) (Node, error) {
+	for depth := 1; n.IsSymlink(); depth++ {
+		target := n.Target
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join(path.Dir(path.Clean("/"+p)), target)
+		}
+		var err error
+		if n, err = fs.lookup(ctx, target, depth); err != nil {
+			return Node{}, err
+		}
+		p = target
+	}
+	return n, nil
+}
+
 // parentOf resolves the directory that holds p's last component.
 func (fs *FS) parentOf(ctx context.Context, p string) (Node, string, error) {
 	parts, err := splitPath(p)
@@ -311,14 +331,13 @@ func (fs *FS) parentOf(ctx context.Context, p string) (Node, string, error) {
 	if len(parts) == 0 {
 		return Node{}, "", daosgo.Errorf(daosgo.ErrExist, "/")
 	}
-	dir, err := fs.Lookup(ctx, "/"+strings.Join(parts[:len(parts)-1], "/"))
+	dirPath := "/" + strings.Join(parts[:len(parts)-1], "/")
+	dir, err := fs.Lookup(ctx, dirPath)
+	if err == nil {
+		dir, err = fs.follow(ctx, dirPath, dir)
+	}
 	if err != nil {
 		return Node{}, "", err
-	}
-	if dir.IsSymlink() {
-		if dir, err = fs.Lookup(ctx, dir.Target); err != nil {
-			return Node{}, "", err
-		}
 	}
 	if !dir.IsDir() {
 		return Node{}, "", daosgo.Errorf(daosgo.ErrNotDir, "%s", path.Dir(path.Clean("/"+p)))
@@ -538,8 +557,8 @@ func (fs *FS) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.IsSymlink() {
-		return fs.ReadFile(ctx, n.Target)
+	if n, err = fs.follow(ctx, p, n); err != nil {
+		return nil, err
 	}
 	if !n.IsRegular() {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "%s is not a regular file", p)

@@ -204,3 +204,36 @@ func TestOIDAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeSymlinks follows relative targets from the link's own
+// directory, for the last component as for a parent, and stops loops.
+func TestRelativeSymlinks(t *testing.T) {
+	fs, _ := newFS(t, Attr{})
+	_, err := fs.Mkdir(ctx, "/d", 0o755)
+	assert.NilError(t, err)
+	_, err = fs.Mkdir(ctx, "/d/sub", 0o755)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.WriteFile(ctx, "/d/f", []byte("in d"), 0o644))
+	assert.NilError(t, fs.WriteFile(ctx, "/f", []byte("at the root"), 0o644))
+	assert.NilError(t, fs.Symlink(ctx, "f", "/d/lf"))
+	assert.NilError(t, fs.Symlink(ctx, "../f", "/d/sub/up"))
+	assert.NilError(t, fs.Symlink(ctx, "sub", "/d/ls"))
+	got, err := fs.ReadFile(ctx, "/d/lf")
+	assert.NilError(t, err)
+	assert.Equal(t, string(got), "in d")
+	got, err = fs.ReadFile(ctx, "/d/sub/up")
+	assert.NilError(t, err)
+	assert.Equal(t, string(got), "in d")
+
+	// A file made through a link to a directory lands in that directory.
+	assert.NilError(t, fs.WriteFile(ctx, "/d/ls/x", []byte("x"), 0o644))
+	got, err = fs.ReadFile(ctx, "/d/sub/x")
+	assert.NilError(t, err)
+	assert.Equal(t, string(got), "x")
+
+	assert.NilError(t, fs.Symlink(ctx, "loop", "/d/loop"))
+	_, err = fs.ReadFile(ctx, "/d/loop")
+	assert.ErrorIs(t, err, daosgo.ErrInval)
+	_, err = fs.CreateFile(ctx, "/d/loop/x", 0o644)
+	assert.ErrorIs(t, err, daosgo.ErrInval)
+}
