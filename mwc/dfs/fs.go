@@ -111,7 +111,7 @@ func ReadSuperblock(ctx context.Context, c daosgo.Container, oid daosgo.OID) (Su
 }
 
 // insertEntry writes name's inode (and symlink target) into directory dir.
-func insertEntry(ctx context.Context, c daosgo.Container, dir daosgo.OID, name string, e Entry, target string, flags daosgo.CondFlags) error {
+func insertEntry(ctx context.Context, c daosgo.ObjectOpener, dir daosgo.OID, name string, e Entry, target string, flags daosgo.CondFlags) error {
 	o, err := c.OpenObject(ctx, dir, daosgo.ObjRW)
 	if err != nil {
 		return err
@@ -127,11 +127,16 @@ func insertEntry(ctx context.Context, c daosgo.Container, dir daosgo.OID, name s
 // FS is a mounted POSIX container (dfs_mount).
 type FS struct {
 	c      daosgo.Container
+	objs   daosgo.ObjectOpener // c, or a transaction of c (see InTx)
+	oids   *oidGen
 	SB     Superblock
 	SBOID  daosgo.OID
 	Root   Entry // the root directory's entry
 	layout uint16
+}
 
+// oidGen is a mount's object ID allocator, shared by its views.
+type oidGen struct {
 	mu     sync.Mutex
 	lo     uint64 // the OID lo allocated to this mount
 	nextHi uint32
@@ -149,7 +154,7 @@ func Mount(ctx context.Context, c daosgo.Container) (*FS, error) {
 		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "container %s has layout %s, not POSIX", c.Label(), daosgo.LayoutName(t))
 	}
 	roots := props[1].Roots
-	fs := &FS{c: c, SBOID: roots[0]}
+	fs := &FS{c: c, objs: c, oids: &oidGen{}, SBOID: roots[0]}
 	if fs.SB, err = ReadSuperblock(ctx, c, roots[0]); err != nil {
 		return nil, fmt.Errorf("container %s: %w", c.Label(), err)
 	}
@@ -166,6 +171,17 @@ func Mount(ctx context.Context, c daosgo.Container) (*FS, error) {
 // Container returns the container the namespace lives in.
 func (fs *FS) Container() daosgo.Container { return fs.c }
 
+// InTx returns a view of the namespace whose writes join transaction x of
+// the container, taking effect when x commits and not at all if it does
+// not: a way to make many entries at the cost of one commit. The view
+// allocates object IDs from the mount's allocator. Its reads, lookups
+// included, see what is committed, not the entries x will make.
+func (fs *FS) InTx(x daosgo.Tx) *FS {
+	v := *fs
+	v.objs = x
+	return &v
+}
+
 // Layout is the layout version of the container's inodes.
 func (fs *FS) Layout() uint16 { return fs.layout }
 
@@ -173,28 +189,30 @@ func (fs *FS) Layout() uint16 { return fs.layout }
 // from daos_cont_alloc_oids, and hi values cycled through 2^32 from a random
 // start, never the reserved 0 and 1 of lo 0.
 func (fs *FS) newOID(ctx context.Context, file bool) (daosgo.OID, error) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if fs.lo == 0 || fs.nextHi == fs.lastHi {
+	g := fs.oids
+	g.mu.Lock()
+	if g.lo == 0 || g.nextHi == g.lastHi {
 		lo, err := fs.c.AllocOIDs(ctx, 1)
 		if err != nil {
+			g.mu.Unlock()
 			return daosgo.OID{}, err
 		}
-		fs.lo = lo
-		fs.lastHi = max(rand.Uint32(), 2)
-		fs.nextHi = fs.lastHi + 999999937 // daos_obj_oid_cycle
+		g.lo = lo
+		g.lastHi = max(rand.Uint32(), 2)
+		g.nextHi = g.lastHi + 999999937 // daos_obj_oid_cycle
 	}
-	hi := fs.nextHi
-	fs.nextHi += 999999937
-	if fs.lo == reservedLo && hi <= 1 {
-		hi = fs.nextHi
-		fs.nextHi += 999999937
+	hi, lo := g.nextHi, g.lo
+	g.nextHi += 999999937
+	if lo == reservedLo && hi <= 1 {
+		hi = g.nextHi
+		g.nextHi += 999999937
 	}
+	g.mu.Unlock()
 	t, class := daosgo.OTMultiHashed, fs.SB.DirOClass
 	if file {
 		t, class = daosgo.OTArrayByte, fs.SB.FileOClass
 	}
-	return fs.c.GenerateOID(ctx, hi, fs.lo, t, class)
+	return fs.c.GenerateOID(ctx, hi, lo, t, class)
 }
 
 // readEntry fetches name's inode from directory dir; DER_NONEXIST if absent.
@@ -204,7 +222,7 @@ func (fs *FS) readEntry(ctx context.Context, dir daosgo.OID, name string) (Entry
 }
 
 func (fs *FS) readEntryFull(ctx context.Context, dir daosgo.OID, name string, withTarget bool) (Entry, string, error) {
-	o, err := fs.c.OpenObject(ctx, dir, daosgo.ObjRO)
+	o, err := fs.objs.OpenObject(ctx, dir, daosgo.ObjRO)
 	if err != nil {
 		return Entry{}, "", err
 	}
@@ -382,7 +400,7 @@ func checkName(name string) error {
 }
 
 func (fs *FS) link(ctx context.Context, dir daosgo.OID, name string, e Entry, target, p string) error {
-	err := insertEntry(ctx, fs.c, dir, name, e, target, daosgo.CondDkeyInsert)
+	err := insertEntry(ctx, fs.objs, dir, name, e, target, daosgo.CondDkeyInsert)
 	if errors.Is(err, daosgo.ErrExist) {
 		return daosgo.Errorf(daosgo.ErrExist, "%s", p)
 	}
@@ -482,7 +500,7 @@ func (fs *FS) chunkSize(e Entry) uint64 {
 // WriteAt writes data at offset off of a file's array object, one update
 // per chunk it touches.
 func (fs *FS) WriteAt(ctx context.Context, e Entry, data []byte, off uint64) error {
-	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRW)
+	o, err := fs.objs.OpenObject(ctx, e.OID, daosgo.ObjRW)
 	if err != nil {
 		return err
 	}
@@ -501,7 +519,7 @@ func (fs *FS) WriteAt(ctx context.Context, e Entry, data []byte, off uint64) err
 
 // Size returns a file's size, from its highest chunk's highest extent.
 func (fs *FS) Size(ctx context.Context, e Entry) (uint64, error) {
-	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	o, err := fs.objs.OpenObject(ctx, e.OID, daosgo.ObjRO)
 	if err != nil {
 		return 0, err
 	}
@@ -532,7 +550,7 @@ func (fs *FS) ReadAt(ctx context.Context, e Entry, buf []byte, off uint64) (int,
 	}
 	buf = buf[:min(uint64(len(buf)), size-off)]
 	clear(buf)
-	o, err := fs.c.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	o, err := fs.objs.OpenObject(ctx, e.OID, daosgo.ObjRO)
 	if err != nil {
 		return 0, err
 	}
@@ -624,7 +642,7 @@ type DirEntry struct {
 
 // Readdir returns up to nr entries of directory dir from anchor (dfs_readdir).
 func (fs *FS) Readdir(ctx context.Context, dir daosgo.OID, anchor *daosgo.Anchor, nr int) ([]DirEntry, error) {
-	o, err := fs.c.OpenObject(ctx, dir, daosgo.ObjRO)
+	o, err := fs.objs.OpenObject(ctx, dir, daosgo.ObjRO)
 	if err != nil {
 		return nil, err
 	}
@@ -683,7 +701,7 @@ func (fs *FS) removeNode(ctx context.Context, n Node, p string, recursive bool) 
 	}
 	// Remove the entry first: a crash then leaves an orphan object, which
 	// the checker reclaims, never a dangling entry.
-	parent, err := fs.c.OpenObject(ctx, n.Parent, daosgo.ObjRW)
+	parent, err := fs.objs.OpenObject(ctx, n.Parent, daosgo.ObjRW)
 	if err != nil {
 		return err
 	}
@@ -694,5 +712,5 @@ func (fs *FS) removeNode(ctx context.Context, n Node, p string, recursive bool) 
 	if n.IsSymlink() {
 		return nil
 	}
-	return daosgo.PunchObject(ctx, fs.c, n.OID)
+	return daosgo.PunchObject(ctx, fs.objs, n.OID)
 }

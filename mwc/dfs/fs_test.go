@@ -205,6 +205,52 @@ func TestOIDAllocation(t *testing.T) {
 	}
 }
 
+// TestInTx makes entries through a transaction: none shows before the
+// commit, all do after it, and an aborted transaction leaves no entry and
+// no object behind.
+func TestInTx(t *testing.T) {
+	fs, _ := newFS(t, Attr{ChunkSize: 16})
+	c := fs.Container()
+	objects := func() uint64 {
+		info, err := c.Query(ctx)
+		assert.NilError(t, err)
+		return info.Objects
+	}
+	before := objects()
+
+	x, err := c.OpenTx(ctx)
+	assert.NilError(t, err)
+	in := fs.InTx(x)
+	dir, err := in.MkdirIn(ctx, fs.Root.OID, "d", 0o755)
+	assert.NilError(t, err)
+	n, err := in.CreateFileIn(ctx, dir, "f", 0o644)
+	assert.NilError(t, err)
+	data := []byte("forty bytes spread over three chunks...")
+	assert.NilError(t, in.WriteAt(ctx, n.Entry, data, 0))
+	assert.NilError(t, in.SymlinkIn(ctx, dir, "l", "f"))
+	_, err = fs.Lookup(ctx, "/d")
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+	assert.NilError(t, x.Commit(ctx))
+	assert.NilError(t, x.Close(ctx))
+
+	got, err := fs.ReadFile(ctx, "/d/l")
+	assert.NilError(t, err)
+	assert.DeepEqual(t, got, data)
+	assert.Equal(t, objects(), before+3) // the root directory's object, d and the file
+
+	x, err = c.OpenTx(ctx)
+	assert.NilError(t, err)
+	in = fs.InTx(x)
+	n, err = in.CreateFileIn(ctx, dir, "aborted", 0o644)
+	assert.NilError(t, err)
+	assert.NilError(t, in.WriteAt(ctx, n.Entry, data, 0))
+	assert.NilError(t, x.Abort(ctx))
+	assert.NilError(t, x.Close(ctx))
+	_, err = fs.Lookup(ctx, "/d/aborted")
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+	assert.Equal(t, objects(), before+3)
+}
+
 // TestRelativeSymlinks follows relative targets from the link's own
 // directory, for the last component as for a parent, and stops loops.
 func TestRelativeSymlinks(t *testing.T) {
