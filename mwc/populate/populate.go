@@ -157,50 +157,50 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 		if ctx.Err() != nil {
 			return
 		}
-		r := rngFor(spec.Seed, j.dir)
-		var files []string
-		for i := 0; i < spec.FilesPerDir; i++ {
-			base := fmt.Sprintf("file.%06d", i)
-			name := path.Join(j.dir, base)
-			size := spec.fileSize(r)
-			n, err := fs.CreateFileIn(ctx, j.oid, base, 0o644)
-			if err == nil && size > 0 {
-				err = fs.WriteAt(ctx, n.Entry, Content(spec.Seed, name, size), 0)
-			}
-			if err != nil {
-				fail(fmt.Errorf("populate %s: %w", name, err))
-				cancel()
-				return
-			}
-			files = append(files, name)
-			c.files.Add(1)
-			c.bytes.Add(int64(size))
-			if spec.SymlinkEvery > 0 && (i+1)%spec.SymlinkEvery == 0 {
-				link := fmt.Sprintf("link.%06d", i)
-				target := path.Base(files[r.IntN(len(files))])
-				if err := fs.SymlinkIn(ctx, j.oid, link, target); err != nil {
-					fail(fmt.Errorf("populate %s: %w", link, err))
-					cancel()
-					return
+		plan := spec.plan(j.dir, j.level < spec.Depth)
+		// Entries are committed a batch at a time, each batch in one
+		// transaction, so a directory never shows half of an entry (an
+		// inode without its data) and the commit cost is shared.
+		var subdirs []daosgo.OID
+		for len(plan) > 0 {
+			n := min(len(plan), max(batchEntries, 1))
+			batch := plan[:n]
+			var made []daosgo.OID // directories of this batch, in order
+			err := inBatch(ctx, fs, func(in *dfs.FS) error {
+				made = made[:0]
+				for _, e := range batch {
+					oid, err := e.make(ctx, in, j.oid, spec.Seed)
+					if err != nil {
+						return fmt.Errorf("%s: %w", e.name, err)
+					}
+					if e.kind == kindDir {
+						made = append(made, oid)
+					}
 				}
-				c.links.Add(1)
-			}
-		}
-		if j.level >= spec.Depth {
-			return
-		}
-		for i := 0; i < spec.DirsPerDir; i++ {
-			base := fmt.Sprintf("dir.%04d", i)
-			d := path.Join(j.dir, base)
-			oid, err := fs.MkdirIn(ctx, j.oid, base, 0o755)
+				return nil
+			})
 			if err != nil {
-				fail(fmt.Errorf("populate %s: %w", d, err))
+				fail(fmt.Errorf("populate %s: %w", j.dir, err))
 				cancel()
 				return
 			}
-			c.dirs.Add(1)
+			subdirs = append(subdirs, made...)
+			for _, e := range batch {
+				switch e.kind {
+				case kindFile:
+					c.files.Add(1)
+					c.bytes.Add(int64(e.size))
+				case kindLink:
+					c.links.Add(1)
+				case kindDir:
+					c.dirs.Add(1)
+				}
+			}
+			plan = plan[n:]
+		}
+		for i, oid := range subdirs {
 			pending.Add(1)
-			next := job{d, oid, j.level + 1}
+			next := job{path.Join(j.dir, dirName(i)), oid, j.level + 1}
 			select {
 			case jobs <- next:
 			default:
@@ -247,6 +247,88 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 	return st, firstErr
 }
 
+// batchEntries is how many entries populate commits in one transaction.
+// Zero makes every entry without one, each write committing on its own, as
+// a program making files one by one does: the benchmark's baseline.
+var batchEntries = 1024
+
+// inBatch runs fn, which makes entries through the FS it is given, in one
+// transaction (see batchEntries).
+func inBatch(ctx context.Context, fs *dfs.FS, fn func(*dfs.FS) error) error {
+	if batchEntries == 0 {
+		return fn(fs)
+	}
+	return daosgo.RunTx(ctx, fs.Container(), func(x daosgo.Tx) error { return fn(fs.InTx(x)) })
+}
+
+// inTx does the same for writes through objects of container c.
+func inTx(ctx context.Context, c daosgo.Container, fn func(daosgo.ObjectOpener) error) error {
+	if batchEntries == 0 {
+		return fn(c)
+	}
+	return daosgo.RunTx(ctx, c, func(x daosgo.Tx) error { return fn(x) })
+}
+
+type entryKind int
+
+const (
+	kindFile entryKind = iota
+	kindLink
+	kindDir
+)
+
+// plannedEntry is one entry to make in a directory: everything random about
+// it is drawn when the directory is planned, so that a transaction run
+// again (DER_TX_RESTART) makes the same entries.
+type plannedEntry struct {
+	kind   entryKind
+	name   string
+	size   int    // of a file
+	target string // of a symlink
+	path   string // of a file: its content is a function of it
+}
+
+func dirName(i int) string { return fmt.Sprintf("dir.%04d", i) }
+
+// plan lists the entries of directory dir in the order they are made:
+// files with a symlink after every SymlinkEvery of them, then, with
+// subdirs, the sub-directories.
+func (s TreeSpec) plan(dir string, subdirs bool) []plannedEntry {
+	r := rngFor(s.Seed, dir)
+	var out []plannedEntry
+	var files []string
+	for i := 0; i < s.FilesPerDir; i++ {
+		base := fmt.Sprintf("file.%06d", i)
+		out = append(out, plannedEntry{kind: kindFile, name: base, size: s.fileSize(r), path: path.Join(dir, base)})
+		files = append(files, base)
+		if s.SymlinkEvery > 0 && (i+1)%s.SymlinkEvery == 0 {
+			out = append(out, plannedEntry{kind: kindLink, name: fmt.Sprintf("link.%06d", i), target: files[r.IntN(len(files))]})
+		}
+	}
+	if subdirs {
+		for i := 0; i < s.DirsPerDir; i++ {
+			out = append(out, plannedEntry{kind: kindDir, name: dirName(i)})
+		}
+	}
+	return out
+}
+
+// make creates the entry in directory dir of fs; for a directory it
+// returns the new directory's OID.
+func (e plannedEntry) make(ctx context.Context, fs *dfs.FS, dir daosgo.OID, seed uint64) (daosgo.OID, error) {
+	switch e.kind {
+	case kindLink:
+		return daosgo.OID{}, fs.SymlinkIn(ctx, dir, e.name, e.target)
+	case kindDir:
+		return fs.MkdirIn(ctx, dir, e.name, 0o755)
+	}
+	n, err := fs.CreateFileIn(ctx, dir, e.name, 0o644)
+	if err == nil && e.size > 0 {
+		err = fs.WriteAt(ctx, n.Entry, Content(seed, e.path, e.size), 0)
+	}
+	return n.OID, err
+}
+
 // PySpec shapes PyDAOS content.
 type PySpec struct {
 	Seed        uint64
@@ -272,21 +354,46 @@ func Python(ctx context.Context, pc *pydaos.Container, spec PySpec, progress fun
 		if err != nil {
 			return c.stats(), fmt.Errorf("populate %s: %w", name, err)
 		}
-		c.dicts.Add(1)
-		r := rngFor(spec.Seed, name)
-		for k := 0; k < spec.KeysPerDict; k++ {
-			size := spec.MinValue
-			if spec.MaxValue > spec.MinValue {
-				size += r.IntN(spec.MaxValue - spec.MinValue + 1)
-			}
-			key := fmt.Sprintf("key.%06d", k)
-			if err := d.Put(ctx, key, Content(spec.Seed, name+"/"+key, max(size, 1))); err != nil {
-				return c.stats(), fmt.Errorf("populate %s[%s]: %w", name, key, err)
-			}
-			c.keys.Add(1)
-			c.bytes.Add(int64(max(size, 1)))
-		}
+		oid := d.OID()
 		d.Close()
+		c.dicts.Add(1)
+		// Sizes are drawn first, so that a transaction run again puts the
+		// same values; keys are put batchEntries to a transaction.
+		r := rngFor(spec.Seed, name)
+		sizes := make([]int, spec.KeysPerDict)
+		for k := range sizes {
+			sizes[k] = spec.MinValue
+			if spec.MaxValue > spec.MinValue {
+				sizes[k] += r.IntN(spec.MaxValue - spec.MinValue + 1)
+			}
+			sizes[k] = max(sizes[k], 1)
+		}
+		step := max(batchEntries, 1)
+		for first := 0; first < len(sizes); first += step {
+			batch := sizes[first:min(len(sizes), first+step)]
+			err := inTx(ctx, pc.Cont(), func(objs daosgo.ObjectOpener) error {
+				o, err := objs.OpenObject(ctx, oid, daosgo.ObjRW)
+				if err != nil {
+					return err
+				}
+				kv := daosgo.NewObjectKV(o)
+				defer kv.Close()
+				for k, size := range batch {
+					key := fmt.Sprintf("key.%06d", first+k)
+					if err := kv.Put(ctx, key, Content(spec.Seed, name+"/"+key, size)); err != nil {
+						return fmt.Errorf("[%s]: %w", key, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return c.stats(), fmt.Errorf("populate %s%w", name, err)
+			}
+			for _, size := range batch {
+				c.keys.Add(1)
+				c.bytes.Add(int64(size))
+			}
+		}
 		if i%16 == 0 {
 			report()
 		}

@@ -115,6 +115,7 @@ func TestPythonIsDeterministic(t *testing.T) {
 				for _, k := range keys {
 					v, err := d.Get(ctx, k)
 					assert.NilError(t, err)
+					assert.DeepEqual(t, v, Content(spec.Seed, n+"/"+k, len(v)))
 					fmt.Fprintf(h, "%s=%x\n", k, v)
 				}
 			} else {
@@ -127,6 +128,42 @@ func TestPythonIsDeterministic(t *testing.T) {
 		digests = append(digests, fmt.Sprintf("%x", h.Sum(nil)))
 	}
 	assert.Equal(t, digests[0], digests[1])
+}
+
+// TestBatchBoundaries makes a directory and a dict larger than one
+// transaction's batch: every entry must be there once, with its content.
+func TestBatchBoundaries(t *testing.T) {
+	p := pool(t)
+	fs := mount(t, p, "big")
+	spec := TreeSpec{Seed: 11, FilesPerDir: batchEntries + 100, MaxSize: 64, SymlinkEvery: 50}
+	st, err := DFS(ctx, fs, "/", spec, nil)
+	assert.NilError(t, err)
+	assert.Equal(t, int(st.Entries()), spec.Entries())
+	ents, err := fs.ReaddirAll(ctx, fs.Root.OID)
+	assert.NilError(t, err)
+	assert.Equal(t, len(ents), spec.Entries())
+	for _, name := range []string{"file.000000", fmt.Sprintf("file.%06d", batchEntries), fmt.Sprintf("file.%06d", spec.FilesPerDir-1)} {
+		data, err := fs.ReadFile(ctx, "/"+name)
+		assert.NilError(t, err)
+		assert.DeepEqual(t, data, Content(spec.Seed, "/"+name, len(data)))
+	}
+
+	_, err = pydaos.CreateContainer(ctx, p, "py")
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, "py", daosgo.ContRW)
+	assert.NilError(t, err)
+	pc, err := pydaos.Open(ctx, c, daosgo.ObjRW)
+	assert.NilError(t, err)
+	pst, err := Python(ctx, pc, PySpec{Seed: 2, Dicts: 1, KeysPerDict: batchEntries + 7, MinValue: 1, MaxValue: 9}, nil)
+	assert.NilError(t, err)
+	assert.Equal(t, pst.Keys, int64(batchEntries+7))
+	rec, err := pc.Lookup(ctx, "dict.00000")
+	assert.NilError(t, err)
+	d, err := pc.OpenDict(ctx, rec.OID)
+	assert.NilError(t, err)
+	keys, err := d.Keys(ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, len(keys), batchEntries+7)
 }
 
 func TestSpecEntries(t *testing.T) {
