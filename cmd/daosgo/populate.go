@@ -25,7 +25,7 @@ type contPopulateCmd struct {
 	MinSize      string `name:"min-size" default:"0" help:"POSIX: smallest file (sizes are spread log-uniformly)."`
 	MaxSize      string `name:"max-size" default:"64KiB" help:"POSIX: largest file."`
 	SymlinkEvery int    `name:"symlink-every" default:"8" help:"POSIX: a symlink after every N files (0: none)."`
-	Workers      int    `default:"1" help:"POSIX: directories filled at once."`
+	Workers      int    `default:"4" help:"POSIX: directories filled at once."`
 	// PYTHON
 	Dicts      int `default:"8" help:"PYTHON: dicts to create."`
 	Keys       int `default:"64" help:"PYTHON: keys per dict."`
