@@ -195,9 +195,10 @@ func (s *suite) testAdmin(t *testing.T) {
 	})
 }
 
-// testQuota checks that a write beyond the pool's size fails DER_NOSPACE
-// and changes nothing, and that punching gives the space back.
-func (s *suite) testQuota(t *testing.T) {
+// smallPool creates a 64 KiB pool with one container open RW; both go
+// away with the test.
+func (s *suite) smallPool(t *testing.T) (daosgo.Pool, daosgo.Container) {
+	t.Helper()
 	a := s.h.Backend.Admin()
 	label := s.name("small")
 	_, err := a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: label, Size: 64 << 10})
@@ -209,6 +210,13 @@ func (s *suite) testQuota(t *testing.T) {
 	c, err := p.OpenContainer(ctx(), "c", daosgo.ContRW)
 	assert.NilError(t, err)
 	t.Cleanup(func() { _ = c.Close(ctx()) })
+	return p, c
+}
+
+// testQuota checks that a write beyond the pool's size fails DER_NOSPACE
+// and changes nothing, and that punching gives the space back.
+func (s *suite) testQuota(t *testing.T) {
+	p, c := s.smallPool(t)
 	o := s.obj(t, c, daosgo.OTMultiHashed)
 
 	put(t, o, "d", "small", "12345")

@@ -140,17 +140,7 @@ func (s *suite) testTx(t *testing.T) {
 // testTxQuota checks that a transaction beyond the pool's size fails as a
 // whole with DER_NOSPACE.
 func (s *suite) testTxQuota(t *testing.T) {
-	a := s.h.Backend.Admin()
-	label := s.name("txsmall")
-	_, err := a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: label, Size: 64 << 10})
-	assert.NilError(t, err)
-	t.Cleanup(func() { _ = a.DestroyPool(ctx(), label, true) })
-	p := s.connect(t, label, daosgo.PoolRW)
-	_, err = p.CreateContainer(ctx(), "c", nil)
-	assert.NilError(t, err)
-	c, err := p.OpenContainer(ctx(), "c", daosgo.ContRW)
-	assert.NilError(t, err)
-	t.Cleanup(func() { _ = c.Close(ctx()) })
+	p, c := s.smallPool(t)
 	o := s.obj(t, c, daosgo.OTMultiHashed)
 	before, err := p.Query(ctx())
 	assert.NilError(t, err)
