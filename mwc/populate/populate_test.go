@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"path"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
@@ -173,3 +175,55 @@ func TestSpecEntries(t *testing.T) {
 }
 
 func dfsNode(e dfs.DirEntry) dfs.Node { return dfs.Node{Name: e.Name, Entry: e.Entry} }
+
+// TestInterruptedLeavesWholeEntries cancels a populate once entries have
+// been committed: what it made must be whole, every file with all of its
+// planned bytes and every directory with all of its planned entries or none.
+func TestInterruptedLeavesWholeEntries(t *testing.T) {
+	p := pool(t)
+	fs := mount(t, p, "cut")
+	spec := TreeSpec{Seed: 4, Depth: 1, DirsPerDir: 20, FilesPerDir: 400, MaxSize: 2048, SymlinkEvery: 7, Workers: 2}
+	saved := tickEvery
+	tickEvery = time.Millisecond // cancel soon after the first commit
+	defer func() { tickEvery = saved }()
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_, err := DFS(cctx, fs, "/", spec, func(st Stats) {
+		if st.Files > 0 {
+			cancel()
+		}
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+
+	var check func(dir daosgo.OID, p string, level int) int
+	check = func(dir daosgo.OID, p string, level int) int {
+		ents, err := fs.ReaddirAll(ctx, dir)
+		assert.NilError(t, err)
+		if len(ents) == 0 {
+			return 0
+		}
+		plan := spec.plan(p, level < spec.Depth)
+		assert.Equal(t, len(ents), len(plan), "%s holds part of its entries", p)
+		sizes := map[string]int{}
+		for _, e := range plan {
+			sizes[e.name] = e.size
+		}
+		files := 0
+		for _, e := range ents {
+			full := path.Join(p, e.Name)
+			switch {
+			case e.IsDir():
+				files += check(e.OID, full, level+1)
+			case e.IsRegular():
+				buf := make([]byte, sizes[e.Name]+1)
+				n, err := fs.ReadAt(ctx, e.Entry, buf, 0)
+				assert.NilError(t, err)
+				assert.DeepEqual(t, buf[:n], Content(spec.Seed, full, sizes[e.Name]))
+				files++
+			}
+		}
+		return files
+	}
+	files := check(fs.Root.OID, "/", 0)
+	assert.Assert(t, files > 0 && files < spec.FilesPerDir*(1+spec.DirsPerDir), "%d files made", files)
+}

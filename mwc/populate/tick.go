@@ -2,5 +2,8 @@ package populate
 
 import "time"
 
-// tick paces progress reports.
-func tick() <-chan time.Time { return time.After(200 * time.Millisecond) }
+// tickEvery paces progress reports (a variable so that tests can report,
+// and react, sooner).
+var tickEvery = 200 * time.Millisecond
+
+func tick() <-chan time.Time { return time.After(tickEvery) }
