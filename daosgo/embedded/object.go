@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -150,7 +151,7 @@ func validateIODs(iods []daosgo.IOD, update bool) error {
 // size 0 punches the akey, as in DAOS.
 func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
 	if o.tx != nil { // the write runs at the commit: keep a copy
-		dkey, iods = clone(dkey), cloneIODs(iods)
+		dkey, iods = bytes.Clone(dkey), cloneIODs(iods)
 	}
 	dk, err := o.dkey(dkey)
 	if err != nil {
@@ -189,7 +190,8 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 			}
 			delta += d
 		}
-		return charge(t, tgt, delta)
+		charge(t, tgt, delta)
+		return nil
 	})
 }
 
@@ -593,7 +595,7 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 
 func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondFlags, akeys [][]byte) error {
 	if o.tx != nil {
-		dkey, akeys = clone(dkey), cloneKeys(akeys)
+		dkey, akeys = bytes.Clone(dkey), cloneKeys(akeys)
 	}
 	dk, err := o.dkey(dkey)
 	if err != nil {

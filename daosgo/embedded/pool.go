@@ -219,28 +219,25 @@ func readFormat(t *tx) (Format, error) {
 	return f, err
 }
 
-// charge adds delta bytes to target tgt's space and fails DER_NOSPACE,
-// rolling the whole operation back, when the pool would exceed its quota.
-func charge(t *tx, tgt, delta int64) error {
+// charge records delta bytes stored on (or, negative, freed from) target
+// tgt; settle applies what the write charged.
+func charge(t *tx, tgt, delta int64) {
 	if delta == 0 {
-		return nil
+		return
 	}
 	if t.charges == nil {
 		t.charges = map[int64]int64{}
 	}
 	t.charges[tgt] += delta
-	return nil
 }
 
 // settle applies the space charged since the last settlement to the
-// per-target table and checks the pool's quota if anything grew. Settling
-// once per write rather than once per record saves two statements a record,
-// most of a small write's cost.
+// per-target table and, if the write stored more than it freed, fails
+// DER_NOSPACE (rolling the write back) when the pool is over its quota.
+// Settling once per write rather than once per record saves two statements
+// a record, most of a small write's cost.
 func settle(t *tx) error {
-	if len(t.charges) == 0 {
-		return nil
-	}
-	var grown, total int64
+	var total int64
 	for tgt, delta := range t.charges {
 		if delta == 0 {
 			continue
@@ -248,13 +245,10 @@ func settle(t *tx) error {
 		if _, err := t.exec(`UPDATE space SET used = used + ? WHERE tgt = ?`, delta, tgt); err != nil {
 			return err
 		}
-		if delta > 0 {
-			grown++
-		}
 		total += delta
 	}
 	clear(t.charges)
-	if grown == 0 {
+	if total <= 0 { // used only shrank: it was within the quota, it still is
 		return nil
 	}
 	quota, used, err := spaceUsed(t)
@@ -284,26 +278,15 @@ func uncharge(t *tx, query string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	type tb struct{ tgt, bytes int64 }
-	var back []tb
+	defer rows.Close()
 	for rows.Next() {
-		var x tb
-		if err := rows.Scan(&x.tgt, &x.bytes); err != nil {
-			rows.Close()
+		var tgt, bytes int64
+		if err := rows.Scan(&tgt, &bytes); err != nil {
 			return err
 		}
-		back = append(back, x)
+		charge(t, tgt, -bytes)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, x := range back {
-		if err := charge(t, x.tgt, -x.bytes); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rows.Err()
 }
 
 // Attribute helpers shared by pools and containers.

@@ -491,7 +491,8 @@ func runGuarded(r *writeReq, t *tx) (err error) {
 	if err := r.fn(t); err != nil {
 		return err
 	}
-	// Settled per write, so a write over the quota fails alone.
+	// Every write goes through here: settled per write, so that in a group
+	// commit a write over the quota fails alone.
 	return settle(t)
 }
 
@@ -526,9 +527,6 @@ func (s *store) run(ctx context.Context, c *conn, write bool, fn func(*tx) error
 		}
 	}()
 	if err := fn(t); err != nil {
-		return err
-	}
-	if err := settle(t); err != nil {
 		return err
 	}
 	if _, err := t.exec("COMMIT"); err != nil {

@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -110,8 +112,7 @@ func (x *txHandle) Commit(ctx context.Context) error {
 		}
 		return nil
 	})
-	x.ops = nil
-	x.state = txCommitted
+	x.ops, x.state = nil, txCommitted
 	if err != nil {
 		x.state = txFailed
 	}
@@ -147,9 +148,7 @@ func (x *txHandle) Close(ctx context.Context) error {
 func cloneIODs(iods []daosgo.IOD) []daosgo.IOD {
 	out := make([]daosgo.IOD, len(iods))
 	for i, d := range iods {
-		d.Akey = clone(d.Akey)
-		d.Data = clone(d.Data)
-		d.Recxs = append([]daosgo.Recx(nil), d.Recxs...)
+		d.Akey, d.Data, d.Recxs = bytes.Clone(d.Akey), bytes.Clone(d.Data), slices.Clone(d.Recxs)
 		out[i] = d
 	}
 	return out
@@ -158,14 +157,7 @@ func cloneIODs(iods []daosgo.IOD) []daosgo.IOD {
 func cloneKeys(keys [][]byte) [][]byte {
 	out := make([][]byte, len(keys))
 	for i, k := range keys {
-		out[i] = clone(k)
+		out[i] = bytes.Clone(k)
 	}
 	return out
-}
-
-func clone(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	return append(make([]byte, 0, len(b)), b...)
 }

@@ -252,21 +252,24 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 // a program making files one by one does: the benchmark's baseline.
 var batchEntries = 1024
 
-// inBatch runs fn, which makes entries through the FS it is given, in one
-// transaction (see batchEntries).
-func inBatch(ctx context.Context, fs *dfs.FS, fn func(*dfs.FS) error) error {
-	if batchEntries == 0 {
-		return fn(fs)
-	}
-	return daosgo.RunTx(ctx, fs.Container(), func(x daosgo.Tx) error { return fn(fs.InTx(x)) })
-}
-
-// inTx does the same for writes through objects of container c.
-func inTx(ctx context.Context, c daosgo.Container, fn func(daosgo.ObjectOpener) error) error {
+// inTx runs fn, which writes through the objects it opens with objs, in one
+// transaction of container c; without batching (see batchEntries) objs is
+// c itself.
+func inTx(ctx context.Context, c daosgo.Container, fn func(objs daosgo.ObjectOpener) error) error {
 	if batchEntries == 0 {
 		return fn(c)
 	}
 	return daosgo.RunTx(ctx, c, func(x daosgo.Tx) error { return fn(x) })
+}
+
+// inBatch does the same for entries made through a view of namespace fs.
+func inBatch(ctx context.Context, fs *dfs.FS, fn func(*dfs.FS) error) error {
+	return inTx(ctx, fs.Container(), func(objs daosgo.ObjectOpener) error {
+		if x, ok := objs.(daosgo.Tx); ok {
+			return fn(fs.InTx(x))
+		}
+		return fn(fs)
+	})
 }
 
 type entryKind int
