@@ -158,10 +158,14 @@ type Container interface {
 	// bits (daos_obj_generate_oid); OCUnknown lets the container choose the
 	// class from its properties.
 	GenerateOID(ctx context.Context, userHi uint32, lo uint64, t ObjectType, class ObjClass) (OID, error)
-	// CreateSnapshot takes a snapshot and returns its epoch; with OIT set it
-	// also materialises the Object ID Table (daos_cont_create_snap_opt with
-	// DAOS_SNAP_OPT_CR|DAOS_SNAP_OPT_OIT).
-	CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error)
+	// CreateSnapshot takes a snapshot and returns its epoch; with oit set
+	// it also materialises the Object ID Table (daos_cont_create_snap_opt
+	// with DAOS_SNAP_OPT_CR|DAOS_SNAP_OPT_OIT). Snapshots have no names:
+	// DAOS 2.8 refuses one (DER_NOSYS) and lists none, so a tool finds its
+	// own snapshot again by the epoch, which it records itself (e.g. in a
+	// container attribute).
+	CreateSnapshot(ctx context.Context, oit bool) (uint64, error)
+	// ListSnapshots lists the snapshots, oldest first (daos_cont_list_snap).
 	ListSnapshots(ctx context.Context) ([]Snapshot, error)
 	// DestroySnapshot removes the snapshot and its OIT.
 	DestroySnapshot(ctx context.Context, epoch uint64) error
@@ -223,10 +227,10 @@ type ContInfo struct {
 
 // Snapshot describes one container snapshot.
 type Snapshot struct {
-	Epoch uint64    `json:"epoch"`
-	Name  string    `json:"name,omitempty"`
-	OIT   bool      `json:"oit"`
-	Time  time.Time `json:"time"`
+	Epoch uint64 `json:"epoch"`
+	OIT   bool   `json:"oit"`
+	// Time is when it was taken, read from the epoch (EpochTime).
+	Time time.Time `json:"time"`
 }
 
 // ObjMode is an object open mode (DAOS_OO_*).

@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"context"
+	"slices"
 	"unsafe"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -160,62 +161,73 @@ func (c *Container) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t
 }
 
 // CreateSnapshot wraps daos_cont_create_snap_opt with DAOS_SNAP_OPT_CR, and
-// DAOS_SNAP_OPT_OIT when oit is set.
-func (c *Container) CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error) {
+// DAOS_SNAP_OPT_OIT when oit is set. It passes no name: DAOS 2.8 refuses
+// named snapshots with DER_NOSYS.
+func (c *Container) CreateSnapshot(ctx context.Context, oit bool) (uint64, error) {
 	if err := canceled(ctx, "snapshot container "+c.label); err != nil {
 		return 0, err
-	}
-	var m cmem
-	defer m.free()
-	var cname *C.char
-	if name != "" {
-		cname = m.cstring(name)
 	}
 	opts := C.DAOS_SNAP_OPT_CR
 	if oit {
 		opts |= C.DAOS_SNAP_OPT_OIT
 	}
 	var epoch C.daos_epoch_t
-	err := rcErr(C.daos_cont_create_snap_opt(c.coh, &epoch, cname, uint32(opts), nil), "daos_cont_create_snap_opt(%s)", c.label)
+	err := rcErr(C.daos_cont_create_snap_opt(c.coh, &epoch, nil, uint32(opts), nil), "daos_cont_create_snap_opt(%s)", c.label)
 	return uint64(epoch), err
 }
 
-// ListSnapshots wraps daos_cont_list_snap. DAOS does not list which
-// snapshots carry an OIT: each one is probed with daos_oit_open. It does not
-// say when they were taken either: Time is zero.
+// ListSnapshots wraps daos_cont_list_snap. DAOS lists epochs only: which
+// snapshots carry an OIT is probed with daos_oit_open, and each one's time
+// is read from its epoch.
 func (c *Container) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error) {
 	if err := canceled(ctx, "list snapshots of "+c.label); err != nil {
 		return nil, err
 	}
-	var m cmem
-	defer m.free()
-	var nr C.int
-	if err := rcErr(C.daos_cont_list_snap(c.coh, &nr, nil, nil, m.anchorIn(&daosgo.Anchor{}), nil), "daos_cont_list_snap(%s)", c.label); err != nil {
+	epochs, err := c.snapshotEpochs()
+	if err != nil {
 		return nil, err
 	}
-	if nr == 0 {
-		return nil, nil
-	}
-	epochs := (*C.daos_epoch_t)(m.alloc(int(nr) * C.sizeof_daos_epoch_t))
-	names := (**C.char)(m.alloc(int(nr) * int(unsafe.Sizeof(uintptr(0)))))
-	nameSlots := unsafe.Slice(names, int(nr))
-	for i := range nameSlots {
-		nameSlots[i] = (*C.char)(m.alloc(C.DAOS_SNAPSHOT_MAX_LEN))
-	}
-	if err := rcErr(C.daos_cont_list_snap(c.coh, &nr, epochs, names, m.anchorIn(&daosgo.Anchor{}), nil), "daos_cont_list_snap(%s)", c.label); err != nil {
-		return nil, err
-	}
-	var out []daosgo.Snapshot
-	for i, e := range unsafe.Slice(epochs, int(nr)) {
-		s := daosgo.Snapshot{Epoch: uint64(e), Name: C.GoString(nameSlots[i])}
+	out := make([]daosgo.Snapshot, 0, len(epochs))
+	for _, e := range epochs {
+		s := daosgo.Snapshot{Epoch: e, Time: daosgo.EpochTime(e)}
 		var oh C.daos_handle_t
-		if C.daos_oit_open(c.coh, e, &oh, nil) == 0 {
+		if C.daos_oit_open(c.coh, C.daos_epoch_t(e), &oh, nil) == 0 {
 			s.OIT = true
 			C.daos_oit_close(oh, nil)
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// snapshotEpochs calls daos_cont_list_snap until its buffer holds every
+// epoch. DAOS answers the number of snapshots there are, which may exceed
+// the room given when snapshots were taken meanwhile; only the room given
+// is filled, so a larger answer means: again, with more room.
+func (c *Container) snapshotEpochs() ([]uint64, error) {
+	room := 16
+	for {
+		var m cmem
+		epochs := (*C.daos_epoch_t)(m.alloc(room * C.sizeof_daos_epoch_t))
+		nr := C.int(room)
+		rc := C.daos_cont_list_snap(c.coh, &nr, epochs, nil, m.anchorIn(&daosgo.Anchor{}), nil)
+		if err := rcErr(rc, "daos_cont_list_snap(%s)", c.label); err != nil {
+			m.free()
+			return nil, err
+		}
+		if int(nr) > room {
+			m.free()
+			room = int(nr) + 16
+			continue
+		}
+		out := make([]uint64, int(nr))
+		for i, e := range unsafe.Slice(epochs, int(nr)) {
+			out[i] = uint64(e)
+		}
+		m.free()
+		slices.Sort(out)
+		return out, nil
+	}
 }
 
 // DestroySnapshot wraps daos_cont_destroy_snap for one epoch.

@@ -68,6 +68,7 @@ func (c *contPopulateCmd) Run(ctx context.Context, g *globals) error {
 			if err != nil {
 				return err
 			}
+			defer pc.Close()
 			spec := populate.PySpec{Seed: c.Seed, Dicts: c.Dicts, KeysPerDict: c.Keys, MinValue: 8, MaxValue: 256,
 				Arrays: c.Arrays, ArrayCells: c.ArrayCells}
 			total := spec.Dicts*(1+spec.KeysPerDict) + spec.Arrays

@@ -2,6 +2,7 @@ package daosgotest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"gotest.tools/v3/assert"
@@ -136,7 +137,7 @@ func (s *suite) testContainer(t *testing.T) {
 		isErr(t, ro.SetProps(ctx(), daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutVersion, 1)}), daosgo.ErrNoPerm)
 		_, err = ro.AllocOIDs(ctx(), 1)
 		isErr(t, err, daosgo.ErrNoPerm)
-		_, err = ro.CreateSnapshot(ctx(), "s", false)
+		_, err = ro.CreateSnapshot(ctx(), false)
 		isErr(t, err, daosgo.ErrNoPerm)
 		o, err := ro.OpenObject(ctx(), roots[0], daosgo.ObjRO)
 		assert.NilError(t, err)
@@ -196,6 +197,7 @@ func (s *suite) testExclusive(t *testing.T) {
 
 	o := s.obj(t, ex, daosgo.OTMultiHashed)
 	put(t, o, "d", "a", "exclusive write")
+	assert.NilError(t, o.Close())
 	assert.NilError(t, ex.Close(ctx()))
 
 	ro, err := p.OpenContainer(ctx(), label, daosgo.ContRO)
@@ -208,18 +210,22 @@ func (s *suite) testExclusive(t *testing.T) {
 
 func (s *suite) testSnapshots(t *testing.T) {
 	_, c := s.cont(t)
-	e1, err := c.CreateSnapshot(ctx(), "first", false)
+	before := time.Now()
+	e1, err := c.CreateSnapshot(ctx(), false)
 	assert.NilError(t, err)
-	e2, err := c.CreateSnapshot(ctx(), "", true)
+	e2, err := c.CreateSnapshot(ctx(), true)
 	assert.NilError(t, err)
 	assert.Assert(t, e2 > e1)
 	snaps, err := c.ListSnapshots(ctx())
 	assert.NilError(t, err)
 	assert.Equal(t, len(snaps), 2)
 	assert.Equal(t, snaps[0].Epoch, e1)
-	assert.Equal(t, snaps[0].Name, "first")
 	assert.Equal(t, snaps[0].OIT, false)
+	assert.Equal(t, snaps[1].Epoch, e2)
 	assert.Equal(t, snaps[1].OIT, true)
+	// An epoch is a hybrid logical clock value: it tells when the
+	// snapshot was taken (within the clocks' skew).
+	assert.Assert(t, snaps[0].Time.Sub(before).Abs() < time.Minute, "snapshot time %v, taken at %v", snaps[0].Time, before)
 
 	_, err = c.OpenOIT(ctx(), e1)
 	isErr(t, err, daosgo.ErrNonexist) // taken without the OIT option
@@ -228,4 +234,17 @@ func (s *suite) testSnapshots(t *testing.T) {
 	info, err := c.Query(ctx())
 	assert.NilError(t, err)
 	assert.Equal(t, info.Snapshots, 1)
+
+	// A listing sees every snapshot, however many were taken since the
+	// last one.
+	for i := 0; i < 40; i++ {
+		_, err := c.CreateSnapshot(ctx(), false)
+		assert.NilError(t, err)
+	}
+	snaps, err = c.ListSnapshots(ctx())
+	assert.NilError(t, err)
+	assert.Equal(t, len(snaps), 41)
+	for i := 1; i < len(snaps); i++ {
+		assert.Assert(t, snaps[i].Epoch > snaps[i-1].Epoch, "snapshots are listed oldest first")
+	}
 }

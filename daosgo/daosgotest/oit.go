@@ -50,7 +50,7 @@ func (s *suite) testOIT(t *testing.T) {
 	put(t, emptied, "d", "a", "v")
 	assert.NilError(t, emptied.PunchDkeys(ctx(), 0, [][]byte{[]byte("d")}))
 
-	epoch, err := c.CreateSnapshot(ctx(), "oit", true)
+	epoch, err := c.CreateSnapshot(ctx(), true)
 	assert.NilError(t, err)
 	later := s.obj(t, c, daosgo.OTMultiHashed)
 	put(t, later, "d", "a", "after the snapshot")
@@ -120,7 +120,7 @@ func (s *suite) testOIT(t *testing.T) {
 	})
 	t.Run("OtherSnapshot", func(t *testing.T) {
 		// A second OIT snapshot has its own marks and sees the later object.
-		e2, err := c.CreateSnapshot(ctx(), "", true)
+		e2, err := c.CreateSnapshot(ctx(), true)
 		assert.NilError(t, err)
 		o2, err := c.OpenOIT(ctx(), e2)
 		assert.NilError(t, err)
@@ -141,8 +141,10 @@ func (s *suite) testOIT(t *testing.T) {
 	})
 }
 
-// testHandles checks that every kind of handle fails DER_NO_HDL once its
-// container is closed.
+// testHandles checks closing: as libdaos does, a container with objects
+// (or a KV, or an OIT) still open through it refuses to close, DER_BUSY,
+// and stays usable; once they are closed it closes, and every closed
+// handle fails on its next use.
 func (s *suite) testHandles(t *testing.T) {
 	p, c := s.cont(t)
 	o := s.obj(t, c, daosgo.OTMultiHashed)
@@ -150,21 +152,27 @@ func (s *suite) testHandles(t *testing.T) {
 	kvOID := daosgo.GenerateOID(0, 999, daosgo.OTKVHashed, daosgo.OCS1)
 	kv, err := c.OpenKV(ctx(), kvOID, daosgo.ObjRW)
 	assert.NilError(t, err)
-	e, err := c.CreateSnapshot(ctx(), "", true)
+	e, err := c.CreateSnapshot(ctx(), true)
 	assert.NilError(t, err)
 	oit, err := c.OpenOIT(ctx(), e)
 	assert.NilError(t, err)
+
+	for _, h := range []interface{ Close() error }{o, kv, oit} {
+		isErr(t, c.Close(ctx()), daosgo.ErrBusy)
+		assert.NilError(t, h.Close())
+	}
+	// The refused closes changed nothing.
+	_, err = c.Query(ctx())
+	assert.NilError(t, err)
+	assert.NilError(t, c.DestroySnapshot(ctx(), e))
 	assert.NilError(t, c.Close(ctx()))
 
 	_, err = daosgo.GetSingle(ctx(), o, []byte("d"), "a")
 	isErr(t, err, daosgo.ErrNoHdl)
-	isErr(t, o.Punch(ctx()), daosgo.ErrNoHdl)
-	_, err = o.ListDkeys(ctx(), &daosgo.Anchor{}, 1, nil)
-	isErr(t, err, daosgo.ErrNoHdl)
+	isErr(t, o.Close(), daosgo.ErrNoHdl)
 	isErr(t, kv.Put(ctx(), "k", []byte("v")), daosgo.ErrNoHdl)
 	_, err = oit.List(ctx(), &daosgo.Anchor{}, 1)
 	isErr(t, err, daosgo.ErrNoHdl)
-	isErr(t, oit.Mark(ctx(), o.OID(), []byte{1}), daosgo.ErrNoHdl)
 	_, err = c.ListSnapshots(ctx())
 	isErr(t, err, daosgo.ErrNoHdl)
 	_, err = p.Query(ctx())

@@ -121,7 +121,7 @@ func BenchmarkOITCycle(b *testing.B) {
 			populate(b, c, n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				epoch, err := c.CreateSnapshot(bg, "", true)
+				epoch, err := c.CreateSnapshot(bg, true)
 				if err != nil {
 					b.Fatal(err)
 				}

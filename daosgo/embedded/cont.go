@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -174,6 +175,10 @@ type contHandle struct {
 	c     contRow
 	hdl   int64
 	flags daosgo.ContFlags
+	// open counts the object, KV and OIT handles opened through this
+	// handle and not yet closed: as in libdaos, the container cannot be
+	// closed while any is (DER_BUSY).
+	open atomic.Int64
 }
 
 var _ daosgo.Container = (*contHandle)(nil)
@@ -451,18 +456,21 @@ func (c *contHandle) GenerateOID(ctx context.Context, userHi uint32, lo uint64, 
 	return daosgo.GenerateOID(userHi, lo, t, class), nil
 }
 
-// CreateSnapshot takes a snapshot at a new epoch. Epochs are hybrid logical
-// clock values as in DAOS: the current time in nanoseconds, or one more than
-// the last epoch if the clock has not moved on.
-func (c *contHandle) CreateSnapshot(ctx context.Context, name string, oit bool) (uint64, error) {
+// CreateSnapshot takes a snapshot at a new epoch. Epochs are numbered as
+// DAOS's hybrid logical clock numbers them (daosgo.TimeEpoch): the current
+// time, or one more than the last epoch if the clock has not moved on. As
+// in DAOS, snapshots have no names (the snaps table's name column stays
+// empty; it is kept so that pool files of earlier releases still open).
+func (c *contHandle) CreateSnapshot(ctx context.Context, oit bool) (uint64, error) {
 	var epoch int64
 	err := c.writeCheck(ctx, func(t *tx) error {
+		now := time.Now()
 		if err := t.row(`UPDATE conts SET epoch = MAX(epoch + 1, ?) WHERE id = ? RETURNING epoch`,
-			[]any{time.Now().UnixNano(), c.c.id}, &epoch); err != nil {
+			[]any{int64(daosgo.TimeEpoch(now)), c.c.id}, &epoch); err != nil {
 			return err
 		}
-		if _, err := t.exec(`INSERT INTO snaps(cont, epoch, name, oit, created) VALUES(?, ?, ?, ?, ?)`,
-			c.c.id, epoch, name, oit, time.Now().UnixNano()); err != nil {
+		if _, err := t.exec(`INSERT INTO snaps(cont, epoch, name, oit, created) VALUES(?, ?, '', ?, ?)`,
+			c.c.id, epoch, oit, now.UnixNano()); err != nil {
 			return err
 		}
 		if !oit {
@@ -477,21 +485,24 @@ func (c *contHandle) CreateSnapshot(ctx context.Context, name string, oit bool) 
 	return uint64(epoch), err
 }
 
+// ListSnapshots lists the snapshots by epoch. Their times are read from
+// the epochs, as on DAOS, which records no other.
 func (c *contHandle) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error) {
 	var out []daosgo.Snapshot
 	err := c.readCheck(ctx, func(t *tx) error {
-		rows, err := t.query(`SELECT epoch, name, oit, created FROM snaps WHERE cont = ? ORDER BY epoch`, c.c.id)
+		rows, err := t.query(`SELECT epoch, oit FROM snaps WHERE cont = ? ORDER BY epoch`, c.c.id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var s daosgo.Snapshot
-			var epoch, created int64
-			if err := rows.Scan(&epoch, &s.Name, &s.OIT, &created); err != nil {
+			var epoch int64
+			if err := rows.Scan(&epoch, &s.OIT); err != nil {
 				return err
 			}
-			s.Epoch, s.Time = uint64(epoch), time.Unix(0, created)
+			s.Epoch = uint64(epoch)
+			s.Time = daosgo.EpochTime(s.Epoch)
 			out = append(out, s)
 		}
 		return rows.Err()
@@ -532,6 +543,7 @@ func (c *contHandle) openObject(oid daosgo.OID, mode daosgo.ObjMode) (*object, e
 			return nil, err
 		}
 	}
+	c.open.Add(1)
 	return &object{c: c, oid: oid, mode: mode}, nil
 }
 
@@ -546,7 +558,12 @@ func (c *contHandle) OpenKV(ctx context.Context, oid daosgo.OID, mode daosgo.Obj
 	return daosgo.NewObjectKV(o), nil
 }
 
+// Close closes the handle. As libdaos's daos_cont_close, it fails DER_BUSY
+// while objects opened through it are open.
 func (c *contHandle) Close(ctx context.Context) error {
+	if n := c.open.Load(); n > 0 {
+		return daosgo.Errorf(daosgo.ErrBusy, "close container %s: %d object handles opened through it are still open", c.name(), n)
+	}
 	return c.s.write(ctx, func(t *tx) error {
 		if err := c.check(t); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+	"sync/atomic"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
@@ -15,16 +16,30 @@ import (
 // each operation checks the container handle in its own transaction, or,
 // for an object opened through a transaction (tx set), joins it.
 type object struct {
-	c    *contHandle
-	oid  daosgo.OID
-	mode daosgo.ObjMode
-	tx   *txHandle
+	c      *contHandle
+	oid    daosgo.OID
+	mode   daosgo.ObjMode
+	tx     *txHandle
+	closed atomic.Bool
 }
 
 var _ daosgo.Object = (*object)(nil)
 
 func (o *object) OID() daosgo.OID { return o.oid }
-func (o *object) Close() error    { return nil }
+
+// Close releases the handle; a second close fails DER_NO_HDL, as
+// daos_obj_close of a closed handle does.
+func (o *object) Close() error {
+	if o.closed.Swap(true) {
+		return o.closedErr()
+	}
+	o.c.open.Add(-1)
+	return nil
+}
+
+func (o *object) closedErr() error {
+	return daosgo.Errorf(daosgo.ErrNoHdl, "object %s: handle closed", o.oid)
+}
 
 // Keys are stored so that memcmp order is DAOS's order: integer keys of
 // uint64-keyed object types are turned from host (little-endian) order into
@@ -68,6 +83,9 @@ const objWhere = `cont = ? AND hi = ? AND lo = ?`
 // transaction. Callers of a queued write must not let fn depend on buffers
 // the caller may reuse (see cloneIODs).
 func (o *object) write(ctx context.Context, fn func(*tx) error) error {
+	if o.closed.Load() {
+		return o.closedErr()
+	}
 	if o.mode != daosgo.ObjRW {
 		return daosgo.Errorf(daosgo.ErrNoPerm, "object %s is open read-only", o.oid)
 	}
@@ -83,6 +101,9 @@ func (o *object) write(ctx context.Context, fn func(*tx) error) error {
 // read runs fn in a read transaction. Reads through a transaction see the
 // committed state, not the transaction's own writes, as in DAOS.
 func (o *object) read(ctx context.Context, fn func(*tx) error) error {
+	if o.closed.Load() {
+		return o.closedErr()
+	}
 	if o.tx != nil {
 		if err := o.tx.usable(); err != nil {
 			return err

@@ -6,14 +6,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
 
 // oitHandle is an open Object ID Table of one snapshot (daos_oit_open).
 type oitHandle struct {
-	c     *contHandle
-	epoch int64
+	c      *contHandle
+	epoch  int64
+	closed atomic.Bool
 }
 
 var _ daosgo.OIT = (*oitHandle)(nil)
@@ -24,10 +26,14 @@ func (c *contHandle) OpenOIT(ctx context.Context, epoch uint64) (daosgo.OIT, err
 	if err != nil {
 		return nil, err
 	}
+	c.open.Add(1) // daos_oit_open opens the OIT object
 	return h, nil
 }
 
 func (h *oitHandle) checkSnap(t *tx) error {
+	if h.closed.Load() {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "OIT of epoch %d: handle closed", h.epoch)
+	}
 	var oit bool
 	err := t.row(`SELECT oit FROM snaps WHERE cont = ? AND epoch = ?`, []any{h.c.c.id, h.epoch}, &oit)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !oit) {
@@ -37,7 +43,15 @@ func (h *oitHandle) checkSnap(t *tx) error {
 }
 
 func (h *oitHandle) Epoch() uint64 { return uint64(h.epoch) }
-func (h *oitHandle) Close() error  { return nil }
+
+// Close releases the handle; a second close fails DER_NO_HDL.
+func (h *oitHandle) Close() error {
+	if h.closed.Swap(true) {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "OIT of epoch %d: handle already closed", h.epoch)
+	}
+	h.c.open.Add(-1)
+	return nil
+}
 
 // The anchor holds the last OID returned, as stored (two int64s).
 func oitAnchor(a *daosgo.Anchor) (hi, lo int64, started bool) {

@@ -215,6 +215,7 @@ func TestKillMidOperationIsAtomic(t *testing.T) {
 			first, err := daosgo.GetSingle(bg, o, dkey, "a0")
 			if err != nil {
 				assert.ErrorIs(t, err, daosgo.ErrNonexist)
+				assert.NilError(t, o.Close())
 				continue // never written, or punched
 			}
 			gen, err := strconv.Atoi(string(first))
@@ -230,6 +231,7 @@ func TestKillMidOperationIsAtomic(t *testing.T) {
 			rd := daosgo.ArrayIOD(arr.Akey, arr.Recxs[0].Idx, got)
 			assert.NilError(t, o.Fetch(bg, dkey, 0, []daosgo.IOD{rd}))
 			assert.Equal(t, string(got), string(arr.Data), "round %d dkey %d: torn array write", round, d)
+			assert.NilError(t, o.Close())
 			checked++
 		}
 		assert.Assert(t, checked > 0 || round == 0, "round %d: the writer wrote nothing", round)

@@ -52,6 +52,7 @@ func fixture(t *testing.T, e *Engine, pool string, conts, objects int) map[strin
 						daosgo.SingleIOD("b", []byte(strings.Repeat("b", i%50+1)))}))
 				}
 			}
+			assert.NilError(t, o.Close())
 			out[label] = append(out[label], oid)
 		}
 		assert.NilError(t, c.Close(bg))
@@ -94,6 +95,7 @@ func contents(t *testing.T, e *Engine, pool string, objs map[string][]daosgo.OID
 					}
 				}
 			}
+			assert.NilError(t, o.Close())
 			out[label+"/"+oid.String()] = fmt.Sprintf("%x", h.Sum(nil))
 		}
 		assert.NilError(t, c.Close(bg))

@@ -18,7 +18,7 @@ func serialCheck(ctx context.Context, c daosgo.Container) (entries int, orphans 
 	if err != nil {
 		return 0, 0, err
 	}
-	epoch, err := c.CreateSnapshot(ctx, "serial-baseline", true)
+	epoch, err := c.CreateSnapshot(ctx, true)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -122,13 +122,15 @@ type model interface {
 	relink(ctx context.Context, oid daosgo.OID) (string, error)
 	// kind names what an object is in the data model.
 	kind(oid daosgo.OID) string
+	// close closes the objects the model keeps open.
+	close() error
 }
 
 // markerValue is what the checker stores in the OIT for reached objects.
 var markerValue = []byte("daosgo-mwc")
 
 // Check checks container cont of pool p.
-func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Result, error) {
+func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *Result, err error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = 8
@@ -147,8 +149,12 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close(context.Background())
-	if err := dropStaleSnapshots(ctx, c); err != nil {
+	defer func() {
+		if cerr := c.Close(context.Background()); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close container %s: %w", cont, cerr))
+		}
+	}()
+	if err := dropStaleSnapshot(ctx, c); err != nil {
 		return nil, err
 	}
 	props, err := c.GetProps(ctx, daosgo.PropContLayoutType)
@@ -156,7 +162,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		return nil, err
 	}
 	layout := props[0].Num
-	res := &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(), OrphansByKind: map[string]int{}}
+	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(), OrphansByKind: map[string]int{}}
 	var md model
 	switch layout {
 	case daosgo.LayoutPOSIX:
@@ -167,6 +173,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "check container %s: its layout type is %s; the checker knows POSIX and PYTHON",
 			cont, daosgo.LayoutName(layout))
 	}
+	defer func() { err = errors.Join(err, md.close()) }()
 	if err := md.prepare(ctx, res); err != nil {
 		return res, err
 	}
@@ -177,12 +184,12 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 		}
 	}
 
-	epoch, err := c.CreateSnapshot(ctx, snapName, true)
+	epoch, release, err := ownSnapshot(ctx, c)
 	if err != nil {
-		return res, fmt.Errorf("check container %s: OIT snapshot: %w", cont, err)
+		return res, fmt.Errorf("check container %s: %w", cont, err)
 	}
 	// Destroy the snapshot whatever happens, Ctrl-C included.
-	defer c.DestroySnapshot(context.Background(), epoch)
+	defer func() { err = errors.Join(err, release()) }()
 	oit, err := c.OpenOIT(ctx, epoch)
 	if err != nil {
 		return res, err
@@ -284,29 +291,6 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (*Resu
 // afterOrphan, if set, is called before each orphan but the first is
 // handled: tests kill the process there.
 var afterOrphan func(i int)
-
-// Checker snapshots carry these names. A checker holds the container
-// exclusively, so any such snapshot it finds was left by a run that died
-// before it could destroy it.
-const (
-	snapName   = "daosgo-checker"
-	snapNameSB = "daosgo-checker-sb"
-)
-
-func dropStaleSnapshots(ctx context.Context, c daosgo.Container) error {
-	snaps, err := c.ListSnapshots(ctx)
-	if err != nil {
-		return err
-	}
-	for _, s := range snaps {
-		if s.Name == snapName || s.Name == snapNameSB {
-			if err := c.DestroySnapshot(ctx, s.Epoch); err != nil && !errors.Is(err, daosgo.ErrNonexist) {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 func lostFoundPath(md model, opts Options) string {
 	if _, ok := md.(*dfsModel); ok {

@@ -31,6 +31,9 @@ func (d *dfsModel) kind(oid daosgo.OID) string {
 	return "object(" + oid.Type().String() + ")"
 }
 
+// close has nothing to close: the DFS model opens objects per call.
+func (d *dfsModel) close() error { return nil }
+
 // prepare mounts the namespace, rebuilding a lost or corrupt superblock
 // and recreating a lost root entry when asked to.
 func (d *dfsModel) prepare(ctx context.Context, res *Result) error {
@@ -102,12 +105,12 @@ func (d *dfsModel) rebuildSB(ctx context.Context, roots daosgo.Roots) error {
 // chunkSizeFromFiles looks at the container's file objects, through a
 // short-lived OIT snapshot, for one with several chunks and returns its
 // chunk size; 0 if no file spans more than one chunk.
-func (d *dfsModel) chunkSizeFromFiles(ctx context.Context) (uint64, error) {
-	epoch, err := d.c.CreateSnapshot(ctx, snapNameSB, true)
+func (d *dfsModel) chunkSizeFromFiles(ctx context.Context) (cs uint64, err error) {
+	epoch, release, err := ownSnapshot(ctx, d.c)
 	if err != nil {
 		return 0, err
 	}
-	defer d.c.DestroySnapshot(context.Background(), epoch)
+	defer func() { err = errors.Join(err, release()) }()
 	oit, err := d.c.OpenOIT(ctx, epoch)
 	if err != nil {
 		return 0, err

@@ -207,6 +207,7 @@ func pyDigest(t testing.TB, pc *pydaos.Container, rec pydaos.Record) string {
 	if rec.Kind == pydaos.Dict {
 		d, err := pc.OpenDict(ctx, rec.OID)
 		assert.NilError(t, err)
+		defer d.Close()
 		keys, err := d.Keys(ctx)
 		assert.NilError(t, err)
 		sort.Strings(keys)
@@ -217,6 +218,7 @@ func pyDigest(t testing.TB, pc *pydaos.Container, rec pydaos.Record) string {
 	} else {
 		a, err := pc.OpenArray(ctx, rec.OID)
 		assert.NilError(t, err)
+		defer a.Close()
 		n, _ := a.Len(ctx)
 		v, _ := a.ReadAt(ctx, 0, n)
 		fmt.Fprintf(h, "%x", v)
@@ -231,6 +233,7 @@ func pyContents(t testing.TB, p daosgo.Pool) (map[string]string, map[string]stri
 	defer c.Close(ctx)
 	pc, err := pydaos.Open(ctx, c, daosgo.ObjRO)
 	assert.NilError(t, err)
+	defer pc.Close()
 	names, err := pc.AllNames(ctx)
 	assert.NilError(t, err)
 	byName, lost := map[string]string{}, map[string]string{}
@@ -238,7 +241,8 @@ func pyContents(t testing.TB, p daosgo.Pool) (map[string]string, map[string]stri
 		rec, err := pc.Lookup(ctx, n)
 		assert.NilError(t, err)
 		if n == LostFoundKey {
-			d, _ := pc.OpenDict(ctx, rec.OID)
+			d, err := pc.OpenDict(ctx, rec.OID)
+			assert.NilError(t, err)
 			keys, _ := d.Keys(ctx)
 			for _, k := range keys {
 				v, _ := d.Get(ctx, k)
@@ -246,6 +250,7 @@ func pyContents(t testing.TB, p daosgo.Pool) (map[string]string, map[string]stri
 				assert.NilError(t, err)
 				lost[k] = pyDigest(t, pc, r)
 			}
+			assert.NilError(t, d.Close())
 			continue
 		}
 		byName[n] = pyDigest(t, pc, rec)
@@ -265,6 +270,7 @@ func TestPythonFaults(t *testing.T) {
 				assert.NilError(t, err)
 				_, err = populate.Python(ctx, pc, populate.PySpec{Seed: 2, Dicts: 5, KeysPerDict: 10, MinValue: 1, MaxValue: 64, Arrays: 2, ArrayCells: 300}, nil)
 				assert.NilError(t, err)
+				assert.NilError(t, pc.Close())
 				before, _ := pyContents(t, p)
 				m, err := inject.Inject(ctx, c, fault, 2, 3)
 				assert.NilError(t, err)

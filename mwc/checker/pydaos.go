@@ -39,6 +39,19 @@ func (py *pyModel) prepare(ctx context.Context, res *Result) error {
 	return err
 }
 
+// close closes what the check opened: the container cannot be closed
+// before.
+func (py *pyModel) close() error {
+	var errs []error
+	if py.lf != nil {
+		errs = append(errs, py.lf.Close())
+	}
+	if py.pc != nil {
+		errs = append(errs, py.pc.Close())
+	}
+	return errors.Join(errs...)
+}
+
 // walk marks the root KV and every object it links, and what the
 // lost+found dict links.
 func (py *pyModel) walk(ctx context.Context, m *marker) error {

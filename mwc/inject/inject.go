@@ -349,6 +349,7 @@ func injectPython(ctx context.Context, c daosgo.Container, fault Fault, count in
 	if err != nil {
 		return err
 	}
+	defer pc.Close()
 	names, err := pc.AllNames(ctx)
 	if err != nil {
 		return err

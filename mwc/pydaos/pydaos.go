@@ -166,6 +166,10 @@ func Open(ctx context.Context, c daosgo.Container, mode daosgo.ObjMode) (*Contai
 	return &Container{c: c, root: root, mode: mode, allocHi: maxHi}, nil
 }
 
+// Close closes the root KV. libdaos refuses to close a container while
+// any object opened in it is open, so close it before the container.
+func (pc *Container) Close() error { return pc.root.Close() }
+
 // Cont returns the daosgo container.
 func (pc *Container) Cont() daosgo.Container { return pc.c }
 
