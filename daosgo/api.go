@@ -312,22 +312,29 @@ type Object interface {
 	ListDkeys(ctx context.Context, anchor *Anchor, nr int, buf []byte) ([][]byte, error)
 	// ListAkeys does the same for the akeys of one dkey.
 	ListAkeys(ctx context.Context, dkey []byte, anchor *Anchor, nr int, buf []byte) ([][]byte, error)
-	// QueryMax returns the largest dkey, its largest akey and that akey's
-	// highest array extent (daos_obj_query_key with DAOS_GET_MAX|
-	// DAOS_GET_DKEY|DAOS_GET_AKEY|DAOS_GET_RECX). For an array only the
-	// dkeys must be uint64. DER_NONEXIST if the object holds nothing.
-	QueryMax(ctx context.Context) (KeyQuery, error)
-	// QueryMaxRecx returns the highest extent of an array akey under dkey.
+	// QueryMax returns the largest integer dkey under which akey holds
+	// array records, and the highest extent there: what libdaos's array
+	// code asks to size an array (daos_obj_query_key with DAOS_GET_MAX|
+	// DAOS_GET_DKEY|DAOS_GET_RECX and the akey given). The object's dkeys
+	// must be integers (DER_INVAL otherwise): DAOS answers DAOS_GET_AKEY
+	// for integer akeys only, so the akey is named, never searched for.
+	// An object with no such record answers the zero KeyQuery (dkey 0, no
+	// records), not an error, as DAOS does.
+	QueryMax(ctx context.Context, akey []byte) (KeyQuery, error)
+	// QueryMaxRecx returns the highest extent of an array akey under dkey
+	// (DAOS_GET_MAX|DAOS_GET_RECX).
 	QueryMaxRecx(ctx context.Context, dkey, akey []byte) (Recx, error)
 	Close() error
 }
 
 // KeyQuery is the result of QueryMax.
 type KeyQuery struct {
-	Dkey []byte
-	Akey []byte
-	Recx Recx // zero when the akey holds a single value
+	Dkey uint64 // the integer dkey; 0 when nothing was found
+	Recx Recx   // its highest extent; Nr is 0 when nothing was found
 }
+
+// Found reports whether the query found any record.
+func (q KeyQuery) Found() bool { return q.Dkey != 0 || q.Recx.Nr != 0 }
 
 // KV is a flat key-value object (daos_kv_*): each key is a dkey holding one
 // single value under akey "0", as libdaos's KV layer stores it.

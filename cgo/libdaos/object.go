@@ -255,29 +255,30 @@ func (o *Object) ListAkeys(ctx context.Context, dkey []byte, anchor *daosgo.Anch
 	})
 }
 
-// keyQueryBuf is the room given for a key returned by daos_obj_query_key.
-const keyQueryBuf = 4096
-
 // QueryMax wraps daos_obj_query_key with DAOS_GET_MAX | DAOS_GET_DKEY |
-// DAOS_GET_AKEY | DAOS_GET_RECX.
-func (o *Object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
+// DAOS_GET_RECX under akey, as daos_array_get_size does. DAOS fills in the
+// 8-byte integer dkey; on an object without such records it leaves it 0.
+func (o *Object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, error) {
 	if err := canceled(ctx, "query "+o.oid.String()); err != nil {
 		return daosgo.KeyQuery{}, err
 	}
+	if !o.oid.Type().DkeyUint64() {
+		return daosgo.KeyQuery{}, daosgo.Errorf(daosgo.ErrInval, "query %s: its %s dkeys are not integers", o.oid, o.oid.Type())
+	}
+	if len(akey) == 0 {
+		return daosgo.KeyQuery{}, daosgo.Errorf(daosgo.ErrInval, "query %s: no akey", o.oid)
+	}
 	var m cmem
 	defer m.free()
-	dk := m.iov(make([]byte, keyQueryBuf))
-	ak := m.iov(make([]byte, keyQueryBuf))
+	dk := m.iov(make([]byte, 8))
 	var recx C.daos_recx_t
-	flags := C.DAOS_GET_MAX | C.DAOS_GET_DKEY | C.DAOS_GET_AKEY | C.DAOS_GET_RECX
-	if err := rcErr(C.daos_obj_query_key(o.oh, o.th, C.uint64_t(flags), dk, ak, &recx, nil), "daos_obj_query_key(%s)", o.oid); err != nil {
+	flags := C.DAOS_GET_MAX | C.DAOS_GET_DKEY | C.DAOS_GET_RECX
+	if err := rcErr(C.daos_obj_query_key(o.oh, o.th, C.uint64_t(flags), dk, m.iov(akey), &recx, nil),
+		"daos_obj_query_key(%s, akey %q)", o.oid, daosgo.KeyString(akey)); err != nil {
 		return daosgo.KeyQuery{}, err
 	}
-	return daosgo.KeyQuery{
-		Dkey: goBytes(dk.iov_buf, dk.iov_len),
-		Akey: goBytes(ak.iov_buf, ak.iov_len),
-		Recx: daosgo.Recx{Idx: uint64(recx.rx_idx), Nr: uint64(recx.rx_nr)},
-	}, nil
+	n, err := daosgo.KeyUint64(goBytes(dk.iov_buf, 8))
+	return daosgo.KeyQuery{Dkey: n, Recx: daosgo.Recx{Idx: uint64(recx.rx_idx), Nr: uint64(recx.rx_nr)}}, err
 }
 
 // QueryMaxRecx wraps daos_obj_query_key with DAOS_GET_MAX | DAOS_GET_RECX

@@ -199,8 +199,6 @@ func (s *suite) testPunch(t *testing.T) {
 	isErr(t, o.PunchDkeys(ctx(), 0, nil), daosgo.ErrInval)
 
 	assert.NilError(t, o.Punch(ctx()))
-	_, err = o.QueryMax(ctx())
-	isErr(t, err, daosgo.ErrNonexist)
 	a := &daosgo.Anchor{}
 	keys, err := o.ListDkeys(ctx(), a, 10, nil)
 	assert.NilError(t, err)
@@ -288,28 +286,43 @@ func (s *suite) testListKeys(t *testing.T) {
 func (s *suite) testQueryKey(t *testing.T) {
 	_, c := s.cont(t)
 	o := s.obj(t, c, daosgo.OTArrayByte)
-	_, err := o.QueryMax(ctx())
-	isErr(t, err, daosgo.ErrNonexist)
+	ak := []byte("0")
+	// An empty object answers success with nothing found, as DAOS does.
+	q, err := o.QueryMax(ctx(), ak)
+	assert.NilError(t, err)
+	assert.Equal(t, q, daosgo.KeyQuery{})
+	assert.Assert(t, !q.Found())
 	// Integer dkeys are compared as numbers: 256 > 10 > 2, though the
 	// little-endian bytes of 256 sort first.
 	for _, n := range []uint64{2, 256, 10} {
-		assert.NilError(t, o.Update(ctx(), daosgo.Uint64Key(n), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("0"), 0, []byte("x"))}))
+		assert.NilError(t, o.Update(ctx(), daosgo.Uint64Key(n), 0, []daosgo.IOD{daosgo.ArrayIOD(ak, 0, []byte("x"))}))
 	}
-	assert.NilError(t, o.Update(ctx(), daosgo.Uint64Key(256), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("0"), 100, []byte("0123456789"))}))
-	q, err := o.QueryMax(ctx())
+	assert.NilError(t, o.Update(ctx(), daosgo.Uint64Key(256), 0, []daosgo.IOD{daosgo.ArrayIOD(ak, 100, []byte("0123456789"))}))
+	q, err = o.QueryMax(ctx(), ak)
 	assert.NilError(t, err)
-	n, err := daosgo.KeyUint64(q.Dkey)
-	assert.NilError(t, err)
-	assert.Equal(t, n, uint64(256))
-	assert.Equal(t, string(q.Akey), "0")
-	assert.Equal(t, q.Recx, daosgo.Recx{Idx: 100, Nr: 10})
+	assert.Equal(t, q, daosgo.KeyQuery{Dkey: 256, Recx: daosgo.Recx{Idx: 100, Nr: 10}})
+	assert.Assert(t, q.Found())
 
-	r, err := o.QueryMaxRecx(ctx(), daosgo.Uint64Key(2), []byte("0"))
+	// A larger dkey without records of that akey is passed over.
+	assert.NilError(t, o.Update(ctx(), daosgo.Uint64Key(300), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("other"), 0, []byte("y"))}))
+	q, err = o.QueryMax(ctx(), ak)
+	assert.NilError(t, err)
+	assert.Equal(t, q.Dkey, uint64(256))
+	// Once the akey is punched everywhere, nothing is found again.
+	assert.NilError(t, o.PunchDkeys(ctx(), 0, [][]byte{daosgo.Uint64Key(2), daosgo.Uint64Key(10), daosgo.Uint64Key(256)}))
+	q, err = o.QueryMax(ctx(), ak)
+	assert.NilError(t, err)
+	assert.Assert(t, !q.Found(), "got %+v", q)
+
+	r, err := o.QueryMaxRecx(ctx(), daosgo.Uint64Key(300), []byte("other"))
 	assert.NilError(t, err)
 	assert.Equal(t, r, daosgo.Recx{Idx: 0, Nr: 1})
-	_, err = o.QueryMaxRecx(ctx(), daosgo.Uint64Key(3), []byte("0"))
-	isErr(t, err, daosgo.ErrNonexist)
 
+	// DAOS sizes only objects with integer dkeys this way.
+	kv := s.obj(t, c, daosgo.OTMultiHashed)
+	put(t, kv, "d", "a", "v")
+	_, err = kv.QueryMax(ctx(), []byte("a"))
+	isErr(t, err, daosgo.ErrInval)
 }
 
 func (s *suite) testKV(t *testing.T) {

@@ -713,27 +713,44 @@ func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, bu
 	return keys, err
 }
 
-// QueryMax uses indexed MAX aggregates, which SQLite answers from the
-// primary key alone (ORDER BY ... DESC LIMIT 1 was several times slower).
-func (o *object) QueryMax(ctx context.Context) (daosgo.KeyQuery, error) {
+// QueryMax walks the dkeys down from the largest, with indexed MAX
+// aggregates (which SQLite answers from the primary key alone), to the
+// first that holds array records under akey, as VOS's query does: a file's
+// last chunk nearly always does, so it is usually one step.
+func (o *object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, error) {
+	if !o.oid.Type().DkeyUint64() {
+		return daosgo.KeyQuery{}, daosgo.Errorf(daosgo.ErrInval, "query %s: its %s dkeys are not integers", o.oid, o.oid.Type())
+	}
+	ak, err := o.akey(akey)
+	if err != nil {
+		return daosgo.KeyQuery{}, err
+	}
 	var q daosgo.KeyQuery
-	err := o.read(ctx, func(t *tx) error {
-		var dk, ak any
-		if err := t.row(`SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args(), &dk); err != nil {
-			return err
+	err = o.read(ctx, func(t *tx) error {
+		var below any = nil
+		for {
+			var dk any
+			query, args := `SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args()
+			if below != nil {
+				query, args = query+` AND dkey < ?`, append(args, below)
+			}
+			if err := t.row(query, args, &dk); err != nil {
+				return err
+			}
+			dkb, ok := dk.([]byte)
+			if !ok {
+				return nil // no (more) dkeys: nothing found
+			}
+			r, err := o.maxRecx(t, dkb, ak, true)
+			if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+				return err
+			}
+			if err == nil && r.Nr > 0 {
+				q.Dkey, q.Recx = binary.BigEndian.Uint64(dkb), r
+				return nil
+			}
+			below = dkb
 		}
-		if dk == nil {
-			return daosgo.Errorf(daosgo.ErrNonexist, "object %s holds no key", o.oid)
-		}
-		if err := t.row(`SELECT MAX(akey) FROM recs WHERE `+objWhere+` AND dkey = ?`, o.args(dk), &ak); err != nil {
-			return err
-		}
-		dkb, _ := dk.([]byte)
-		akb, _ := ak.([]byte)
-		q.Dkey, q.Akey = apiKey(dkb, o.oid.Type().DkeyUint64()), apiKey(akb, o.oid.Type().AkeyUint64())
-		var err error
-		q.Recx, err = o.maxRecx(t, dkb, akb, true)
-		return err
 	})
 	return q, err
 }

@@ -524,18 +524,14 @@ func (fs *FS) Size(ctx context.Context, e Entry) (uint64, error) {
 		return 0, err
 	}
 	defer o.Close()
-	q, err := o.QueryMax(ctx)
-	if errors.Is(err, daosgo.ErrNonexist) {
+	q, err := o.QueryMax(ctx, []byte(fileArrayAkey))
+	if err != nil {
+		return 0, err
+	}
+	if !q.Found() {
 		return 0, nil // never written: an empty file
 	}
-	if err != nil {
-		return 0, err
-	}
-	dkey, err := daosgo.KeyUint64(q.Dkey)
-	if err != nil {
-		return 0, err
-	}
-	return FileSize(dkey, q.Recx, fs.chunkSize(e)), nil
+	return FileSize(q.Dkey, q.Recx, fs.chunkSize(e)), nil
 }
 
 // ReadAt reads len(buf) bytes at off; holes read as zeros. It returns how

@@ -371,18 +371,11 @@ func (a *ArrayObj) WriteAt(ctx context.Context, idx uint64, data []byte) error {
 
 // Len returns the array's size in cells (daos_array_get_size).
 func (a *ArrayObj) Len(ctx context.Context) (uint64, error) {
-	q, err := a.o.QueryMax(ctx)
-	if errors.Is(err, daosgo.ErrNonexist) {
-		return 0, nil
-	}
-	if err != nil {
+	q, err := a.o.QueryMax(ctx, []byte(arrayAkey))
+	if err != nil || q.Dkey == 0 {
 		return 0, err
 	}
-	dkey, err := daosgo.KeyUint64(q.Dkey)
-	if err != nil || dkey == 0 {
-		return 0, err
-	}
-	return a.md.ChunkSize*(dkey-1) + q.Recx.Idx + q.Recx.Nr, nil
+	return a.md.ChunkSize*(q.Dkey-1) + q.Recx.Idx + q.Recx.Nr, nil
 }
 
 // ReadAt reads n cells from cell index idx; missing cells read as zeros.
