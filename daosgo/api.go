@@ -89,6 +89,11 @@ type Pool interface {
 	// DestroyContainer fails with DER_BUSY while handles are open unless force.
 	DestroyContainer(ctx context.Context, cont string, force bool) error
 	OpenContainer(ctx context.Context, cont string, flags ContFlags) (Container, error)
+	// GenerateOIDByRF encodes type and class into an OID for a container
+	// of redundancy factor rf that may not exist yet, as libdfs makes a
+	// new container's root OIDs (daos_obj_generate_oid_by_rf). OCUnknown
+	// lets DAOS choose the class for rf.
+	GenerateOIDByRF(ctx context.Context, rf uint64, userHi uint32, lo uint64, t ObjectType, class ObjClass) (OID, error)
 	// Disconnect closes the handle (daos_pool_disconnect).
 	Disconnect(ctx context.Context) error
 }

@@ -6,9 +6,9 @@ package daosgo
 func BasePoolProps() Props {
 	return Props{
 		NumProp(PropPoolSpaceRB, 0),
-		NumProp(PropPoolSelfHeal, 3), // exclude | rebuild
-		NumProp(PropPoolReclaim, 1),  // lazy
-		NumProp(PropPoolECCellSize, 1<<20),
+		NumProp(PropPoolSelfHeal, 3),         // exclude | rebuild
+		NumProp(PropPoolReclaim, 1),          // lazy
+		NumProp(PropPoolECCellSize, 128<<10), // DAOS_EC_CELL_DEF
 		NumProp(PropPoolRedunFac, 0),
 	}
 }

@@ -160,6 +160,18 @@ func (c *Container) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t
 	return goOID(oid), err
 }
 
+// GenerateOIDByRF wraps daos_obj_generate_oid_by_rf, with no hints and the
+// default redundancy level.
+func (p *Pool) GenerateOIDByRF(ctx context.Context, rf uint64, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	if !t.Valid() {
+		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "object type %d", uint8(t))
+	}
+	oid := C.daos_obj_id_t{lo: C.uint64_t(lo), hi: C.uint64_t(userHi)}
+	err := rcErr(C.daos_obj_generate_oid_by_rf(p.poh, C.uint64_t(rf), &oid, C.enum_daos_otype_t(t), C.daos_oclass_id_t(class), 0, 0, 0),
+		"daos_obj_generate_oid_by_rf(%s, rf %d, %d.%d)", p.label, rf, userHi, lo)
+	return goOID(oid), err
+}
+
 // CreateSnapshot wraps daos_cont_create_snap_opt with DAOS_SNAP_OPT_CR, and
 // DAOS_SNAP_OPT_OIT when oit is set. It passes no name: DAOS 2.8 refuses
 // named snapshots with DER_NOSYS.

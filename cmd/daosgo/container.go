@@ -58,8 +58,20 @@ type contCreateCmd struct {
 	Pool       string   `arg:"" help:"Pool label or UUID."`
 	Label      string   `arg:"" optional:"" help:"Label of the new container (optional)."`
 	Type       string   `help:"POSIX makes a DFS namespace (superblock and root directory), PYTHON a PyDAOS root KV; unset, a container of unknown layout."`
-	ChunkSize  string   `name:"chunk-size" help:"POSIX: file chunk size (default 1MiB)."`
-	Properties []string `help:"Container properties as name:value, comma-separated (not with --type)." sep:","`
+	ChunkSize  string   `name:"chunk-size" help:"POSIX: file chunk size (default: 1MiB, or a multiple of the EC stripe for erasure-coded files, as libdfs chooses)."`
+	Properties []string `help:"Container properties as name:value, comma-separated (e.g. rd_fac:1)." sep:","`
+}
+
+func (c *contCreateCmd) props() (daosgo.Props, error) {
+	var props daosgo.Props
+	for _, s := range c.Properties {
+		p, err := daosgo.ParseProp(s, false)
+		if err != nil {
+			return nil, err
+		}
+		props.Set(p)
+	}
+	return props, nil
 }
 
 func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
@@ -69,13 +81,9 @@ func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
 	if c.ChunkSize != "" {
 		return daosgo.Errorf(daosgo.ErrInval, "--chunk-size goes with --type POSIX")
 	}
-	var props daosgo.Props
-	for _, s := range c.Properties {
-		p, err := daosgo.ParseProp(s, false)
-		if err != nil {
-			return err
-		}
-		props.Set(p)
+	props, err := c.props()
+	if err != nil {
+		return err
 	}
 	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
 		id, err := p.CreateContainer(ctx, c.Label, props)
@@ -94,8 +102,12 @@ func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
 
 // createTyped creates a container with its middleware's data model.
 func (c *contCreateCmd) createTyped(ctx context.Context, g *globals) error {
-	if len(c.Properties) > 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "--properties cannot be combined with --type")
+	props, err := c.props()
+	if err != nil {
+		return err
+	}
+	if props.Has(daosgo.PropContLayoutType) || props.Has(daosgo.PropContRoots) {
+		return daosgo.Errorf(daosgo.ErrInval, "--type sets the layout type and the roots; --properties cannot")
 	}
 	layout, err := daosgo.ParseLayout(c.Type)
 	if err != nil {
@@ -116,9 +128,9 @@ func (c *contCreateCmd) createTyped(ctx context.Context, g *globals) error {
 		case daosgo.LayoutPOSIX:
 			// Owned by the caller, as dfs_cont_create does (geteuid, getegid).
 			id, err = dfs.CreateContainer(ctx, p, c.Label, dfs.Attr{ChunkSize: chunk,
-				UID: uint32(os.Geteuid()), GID: uint32(os.Getegid())})
+				UID: uint32(os.Geteuid()), GID: uint32(os.Getegid()), Props: props})
 		case daosgo.LayoutPython:
-			id, err = pydaos.CreateContainer(ctx, p, c.Label)
+			id, err = pydaos.CreateContainer(ctx, p, c.Label, props...)
 		default:
 			return daosgo.Errorf(daosgo.ErrNotSupported, "--type %s: daosgo makes POSIX and PYTHON containers", c.Type)
 		}

@@ -10,9 +10,12 @@ import (
 
 func (s *suite) testContainer(t *testing.T) {
 	p := s.connect(t, s.pool(t), daosgo.PoolRW)
-	roots := daosgo.Roots{
-		daosgo.GenerateOID(0, 0, daosgo.OTMultiHashed, daosgo.OCS1),
-		daosgo.GenerateOID(1, 0, daosgo.OTMultiHashed, daosgo.OCS1),
+	rf := poolRF(t, p)
+	var roots daosgo.Roots
+	for i := range 2 {
+		oid, err := p.GenerateOIDByRF(ctx(), rf, uint32(i), 0, daosgo.OTMultiHashed, daosgo.OCUnknown)
+		assert.NilError(t, err)
+		roots[i] = oid
 	}
 	label := s.name("posix")
 	id, err := p.CreateContainer(ctx(), label, daosgo.Props{
@@ -131,8 +134,12 @@ func (s *suite) testContainer(t *testing.T) {
 		ro, err := p.OpenContainer(ctx(), label, daosgo.ContRO)
 		assert.NilError(t, err)
 		defer ro.Close(ctx())
-		_, err = ro.OpenObject(ctx(), roots[0], daosgo.ObjRW)
-		isErr(t, err, daosgo.ErrNoPerm)
+		// As in DAOS, an object opens read-write in a read-only container;
+		// writing through it is what fails.
+		rw, err := ro.OpenObject(ctx(), roots[0], daosgo.ObjRW)
+		assert.NilError(t, err)
+		isErr(t, daosgo.PutSingle(ctx(), rw, []byte("d"), "a", []byte("v")), daosgo.ErrNoPerm)
+		assert.NilError(t, rw.Close())
 		isErr(t, ro.SetAttr(ctx(), "x", nil), daosgo.ErrNoPerm)
 		isErr(t, ro.SetProps(ctx(), daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutVersion, 1)}), daosgo.ErrNoPerm)
 		_, err = ro.AllocOIDs(ctx(), 1)
@@ -247,4 +254,67 @@ func (s *suite) testSnapshots(t *testing.T) {
 	for i := 1; i < len(snaps); i++ {
 		assert.Assert(t, snaps[i].Epoch > snaps[i-1].Epoch, "snapshots are listed oldest first")
 	}
+}
+
+// poolRF is the pool's redundancy factor, which new containers inherit.
+func poolRF(t *testing.T, p daosgo.Pool) uint64 {
+	t.Helper()
+	props, err := p.GetProps(ctx(), daosgo.PropPoolRedunFac)
+	assert.NilError(t, err)
+	return props.Num(daosgo.PropPoolRedunFac, 0)
+}
+
+// testRedundancy checks that object classes follow the container's
+// redundancy factor as DAOS's do: a container inherits the pool's, the
+// class it chooses survives that many failures, and an object of a class
+// that survives fewer cannot be opened (dc_obj_redun_check).
+func (s *suite) testRedundancy(t *testing.T) {
+	p := s.connect(t, s.pool(t), daosgo.PoolRW)
+	rf := poolRF(t, p)
+	check := func(t *testing.T, c daosgo.Container, want uint64) {
+		t.Helper()
+		props, err := c.GetProps(ctx(), daosgo.PropContRedunFac)
+		assert.NilError(t, err)
+		assert.Equal(t, props[0].Num, want)
+		for _, ot := range []daosgo.ObjectType{daosgo.OTMultiHashed, daosgo.OTArrayByte, daosgo.OTKVHashed} {
+			oid := s.oid(t, c, ot)
+			assert.Assert(t, daosgo.Redundancy(oid.Redundancy()).Tolerates() >= int(want), "%s in an rf %d container", oid, want)
+			o, err := c.OpenObject(ctx(), oid, daosgo.ObjRW)
+			assert.NilError(t, err)
+			assert.NilError(t, o.Close())
+		}
+	}
+	t.Run("Inherited", func(t *testing.T) {
+		label := s.name("rf")
+		_, err := p.CreateContainer(ctx(), label, nil)
+		assert.NilError(t, err)
+		t.Cleanup(func() { _ = p.DestroyContainer(ctx(), label, true) })
+		c, err := p.OpenContainer(ctx(), label, daosgo.ContRW)
+		assert.NilError(t, err)
+		defer c.Close(ctx())
+		check(t, c, rf)
+	})
+	if s.h.FaultDomains < 2 {
+		t.Log("the pool has one fault domain: no container can ask for a redundancy factor")
+		return
+	}
+	t.Run("RF1", func(t *testing.T) {
+		label := s.name("rf1")
+		_, err := p.CreateContainer(ctx(), label, daosgo.Props{daosgo.NumProp(daosgo.PropContRedunFac, 1)})
+		assert.NilError(t, err)
+		t.Cleanup(func() { _ = p.DestroyContainer(ctx(), label, true) })
+		c, err := p.OpenContainer(ctx(), label, daosgo.ContRW)
+		assert.NilError(t, err)
+		defer c.Close(ctx())
+		check(t, c, 1)
+		// A hard-coded single-replica class is refused.
+		lo, err := c.AllocOIDs(ctx(), 1)
+		assert.NilError(t, err)
+		s1, err := c.GenerateOID(ctx(), 0, lo, daosgo.OTMultiHashed, daosgo.OCS1)
+		assert.NilError(t, err)
+		_, err = c.OpenObject(ctx(), s1, daosgo.ObjRW)
+		isErr(t, err, daosgo.ErrInval)
+		_, err = c.OpenKV(ctx(), daosgo.GenerateOID(0, lo, daosgo.OTKVHashed, daosgo.OCS1), daosgo.ObjRW)
+		isErr(t, err, daosgo.ErrInval)
+	})
 }

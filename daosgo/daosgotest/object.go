@@ -327,9 +327,7 @@ func (s *suite) testQueryKey(t *testing.T) {
 
 func (s *suite) testKV(t *testing.T) {
 	_, c := s.cont(t)
-	lo, err := c.AllocOIDs(ctx(), 1)
-	assert.NilError(t, err)
-	oid := daosgo.GenerateOID(0, lo, daosgo.OTKVHashed, daosgo.OCS1)
+	oid := s.oid(t, c, daosgo.OTKVHashed)
 	kv, err := c.OpenKV(ctx(), oid, daosgo.ObjRW)
 	assert.NilError(t, err)
 	defer kv.Close()
@@ -361,6 +359,6 @@ func (s *suite) testKV(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, get(t, o, "beta", "0"), "22")
 
-	_, err = c.OpenKV(ctx(), daosgo.GenerateOID(0, lo, daosgo.OTMultiHashed, daosgo.OCS1), daosgo.ObjRW)
+	_, err = c.OpenKV(ctx(), s.oid(t, c, daosgo.OTMultiHashed), daosgo.ObjRW)
 	isErr(t, err, daosgo.ErrInval)
 }

@@ -149,7 +149,7 @@ func (s *suite) testHandles(t *testing.T) {
 	p, c := s.cont(t)
 	o := s.obj(t, c, daosgo.OTMultiHashed)
 	put(t, o, "d", "a", "v")
-	kvOID := daosgo.GenerateOID(0, 999, daosgo.OTKVHashed, daosgo.OCS1)
+	kvOID := s.oid(t, c, daosgo.OTKVHashed)
 	kv, err := c.OpenKV(ctx(), kvOID, daosgo.ObjRW)
 	assert.NilError(t, err)
 	e, err := c.CreateSnapshot(ctx(), true)

@@ -157,7 +157,7 @@ func (s *suite) testAdmin(t *testing.T) {
 		assert.NilError(t, err)
 		c, err := p.OpenContainer(ctx(), "evictme", daosgo.ContRW)
 		assert.NilError(t, err)
-		o, err := c.OpenObject(ctx(), daosgo.GenerateOID(0, 1, daosgo.OTMultiHashed, daosgo.OCS1), daosgo.ObjRW)
+		o, err := c.OpenObject(ctx(), s.oid(t, c, daosgo.OTMultiHashed), daosgo.ObjRW)
 		assert.NilError(t, err)
 		n, err := a.EvictPool(ctx(), label)
 		assert.NilError(t, err)

@@ -37,6 +37,10 @@ type Harness struct {
 	TinyPools bool
 	// OldLayouts: pools can be created at an older layout version.
 	OldLayouts bool
+	// FaultDomains is how many fault domains the suite's pools span (0:
+	// unknown, taken as one); with two or more, containers with a
+	// redundancy factor are tested.
+	FaultDomains int
 }
 
 // Run runs the whole suite as subtests of t.
@@ -55,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	t.Run("Container", s.testContainer)
 	t.Run("Exclusive", s.testExclusive)
+	t.Run("Redundancy", s.testRedundancy)
 	t.Run("Snapshots", s.testSnapshots)
 	t.Run("SingleValues", s.testSingleValues)
 	t.Run("Conditional", s.testConditional)
@@ -144,12 +149,22 @@ func (s *suite) cont(t *testing.T, props ...daosgo.Prop) (daosgo.Pool, daosgo.Co
 	return p, c
 }
 
-// obj opens a fresh object of type ot in c.
-func (s *suite) obj(t *testing.T, c daosgo.Container, ot daosgo.ObjectType) daosgo.Object {
+// oid returns a fresh object ID of type ot in c, of the class the
+// container chooses: a fixed class would fail in a container with a
+// redundancy factor, as it does on DAOS.
+func (s *suite) oid(t *testing.T, c daosgo.Container, ot daosgo.ObjectType) daosgo.OID {
 	t.Helper()
 	lo, err := c.AllocOIDs(ctx(), 1)
 	assert.NilError(t, err)
-	o, err := c.OpenObject(ctx(), daosgo.GenerateOID(0, lo, ot, daosgo.OCS1), daosgo.ObjRW)
+	oid, err := c.GenerateOID(ctx(), 0, lo, ot, daosgo.OCUnknown)
+	assert.NilError(t, err)
+	return oid
+}
+
+// obj opens a fresh object of type ot in c.
+func (s *suite) obj(t *testing.T, c daosgo.Container, ot daosgo.ObjectType) daosgo.Object {
+	t.Helper()
+	o, err := c.OpenObject(ctx(), s.oid(t, c, ot), daosgo.ObjRW)
 	assert.NilError(t, err)
 	t.Cleanup(func() { _ = o.Close() })
 	return o

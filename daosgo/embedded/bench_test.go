@@ -19,7 +19,7 @@ func benchCont(b *testing.B) daosgo.Container {
 	assert.NilError(b, err)
 	p, err := e.Connect(bg, "bench", daosgo.PoolRW)
 	assert.NilError(b, err)
-	_, err = p.CreateContainer(bg, "c", nil)
+	_, err = p.CreateContainer(bg, "c", rf0)
 	assert.NilError(b, err)
 	c, err := p.OpenContainer(bg, "c", daosgo.ContRW)
 	assert.NilError(b, err)

@@ -51,6 +51,16 @@ func (p *poolHandle) CreateContainer(ctx context.Context, label string, props da
 			return uuid.Nil, err
 		}
 	}
+	if !props.Has(daosgo.PropContRoots) {
+		// As daos_cont_create does, give the container a root OID (lo 0,
+		// hi 0) generated for the redundancy factor its properties ask for
+		// (rf 0 if none: libdaos does not look at the pool's).
+		root, err := generateOID(props.Num(daosgo.PropContRedunFac, 0), 0, 0, daosgo.OTMultiHashed, daosgo.OCUnknown)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		props = append(append(daosgo.Props{}, props...), daosgo.RootsProp(daosgo.Roots{root}))
+	}
 	id := uuid.New()
 	err := p.s.write(ctx, func(t *tx) error {
 		if err := p.check(t); err != nil {
@@ -77,6 +87,18 @@ func (p *poolHandle) CreateContainer(ctx context.Context, label string, props da
 		// containers do not get newer features until the pool is upgraded.
 		all := p.e.layout.ContDefaults(uint32(version))
 		all.Set(daosgo.NumProp(daosgo.PropContGlobalVersion, uint64(version)))
+		// As in DAOS, a container of a pool with a global version inherits
+		// the pool's redundancy factor unless it asks for its own.
+		if _, asked := props.Get(daosgo.PropContRedunFac); !asked && version > 0 {
+			var rf int64
+			if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolRedunFac)}, &rf); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			all.Set(daosgo.NumProp(daosgo.PropContRedunFac, uint64(rf)))
+		}
+		if rf, ok := props.Get(daosgo.PropContRedunFac); ok && rf.Num >= poolDomains {
+			return daosgo.Errorf(daosgo.ErrInval, "container redundancy factor %d needs %d fault domains; the pool has %d", rf.Num, rf.Num+1, poolDomains)
+		}
 		for _, pr := range props {
 			if pr.ID != daosgo.PropContLabel {
 				all.Set(pr)
@@ -175,6 +197,9 @@ type contHandle struct {
 	c     contRow
 	hdl   int64
 	flags daosgo.ContFlags
+	// rf is the container's redundancy factor (rd_fac), which objects
+	// opened in it must honour; it cannot change after creation.
+	rf uint64
 	// open counts the object, KV and OIT handles opened through this
 	// handle and not yet closed: as in libdaos, the container cannot be
 	// closed while any is (DER_BUSY).
@@ -206,6 +231,11 @@ func (p *poolHandle) OpenContainer(ctx context.Context, cont string, flags daosg
 			return err
 		}
 		h.c = c
+		var rf int64
+		if err := t.row(`SELECT ival FROM cont_props WHERE cont = ? AND id = ?`, []any{c.id, int64(daosgo.PropContRedunFac)}, &rf); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		h.rf = uint64(rf)
 		others, err := liveHandles(t, `SELECT id, owner FROM handles WHERE cont = ?`, c.id)
 		if err != nil {
 			return err
@@ -439,21 +469,38 @@ func (c *contHandle) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
 	return uint64(first), err
 }
 
-// GenerateOID encodes the OID as daos_obj_generate_oid does. With
-// OCUnknown the embedded engine, which has no redundancy to honour, picks a
-// single-shard class for single-value objects and the striped OC_SX for
-// arrays, as DAOS does for a container without redundancy.
+// GenerateOID encodes the OID as daos_obj_generate_oid does: with
+// OCUnknown the class DAOS would choose for the container's redundancy
+// factor (chooseClass), else the class given, fitted to the pool.
 func (c *contHandle) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	return generateOID(c.rf, userHi, lo, t, class)
+}
+
+// GenerateOIDByRF does the same for a container of redundancy factor rf
+// (daos_obj_generate_oid_by_rf).
+func (p *poolHandle) GenerateOIDByRF(ctx context.Context, rf uint64, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	if rf >= poolDomains {
+		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "redundancy factor %d needs %d fault domains; the pool has %d", rf, rf+1, poolDomains)
+	}
+	return generateOID(rf, userHi, lo, t, class)
+}
+
+func generateOID(rf uint64, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
 	if !t.Valid() {
 		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "object type %d", uint8(t))
 	}
+	var r daosgo.Redundancy
+	var groups uint32
+	var err error
 	if class == daosgo.OCUnknown {
-		class = daosgo.OCS1
-		if t.IsArray() {
-			class = daosgo.OCSX
-		}
+		r, groups, err = chooseClass(rf, t)
+	} else {
+		r, groups, err = fitClass(class, rf)
 	}
-	return daosgo.GenerateOID(userHi, lo, t, class), nil
+	if err != nil {
+		return daosgo.OID{}, err
+	}
+	return daosgo.GenerateOID(userHi, lo, t, daosgo.MakeClass(r, groups)), nil
 }
 
 // CreateSnapshot takes a snapshot at a new epoch. Epochs are numbered as
@@ -538,11 +585,11 @@ func (c *contHandle) openObject(oid daosgo.OID, mode daosgo.ObjMode) (*object, e
 	if mode != daosgo.ObjRO && mode != daosgo.ObjRW {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s: mode must be RO or RW", oid)
 	}
-	if mode == daosgo.ObjRW {
-		if err := c.checkWritable(); err != nil {
-			return nil, err
-		}
+	if err := checkRedundancy(oid, c.rf); err != nil {
+		return nil, err
 	}
+	// As in libdaos, an object opens read-write in a read-only container:
+	// its writes are what fail (writeCheck).
 	c.open.Add(1)
 	return &object{c: c, oid: oid, mode: mode}, nil
 }

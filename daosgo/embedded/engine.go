@@ -333,6 +333,11 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		}
 		props.Set(p)
 	}
+	if rf, asked := req.Props.Get(daosgo.PropPoolRedunFac); !asked {
+		props.Set(daosgo.NumProp(daosgo.PropPoolRedunFac, defaultPoolRF()))
+	} else if rf.Num >= poolDomains {
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: redundancy factor %d needs %d fault domains; the pool has %d", req.Label, rf.Num, rf.Num+1, poolDomains)
+	}
 	props.Set(daosgo.StrProp(daosgo.PropPoolLabel, req.Label))
 	props.Set(daosgo.NumProp(daosgo.PropPoolGlobalVersion, uint64(version)))
 	props.Set(daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(daosgo.UpgradeNotStarted)))

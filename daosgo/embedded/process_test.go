@@ -149,6 +149,11 @@ func churnIODs(gen int) []daosgo.IOD {
 }
 
 // setup makes a pool "pool" with a container "cont" under a fresh root.
+// rf0 makes a container without redundancy, for tests of the engine's
+// mechanics that open objects of fixed single-replica classes (OC_S1,
+// OC_SX), which containers with a redundancy factor refuse as DAOS does.
+var rf0 = daosgo.Props{daosgo.NumProp(daosgo.PropContRedunFac, 0)}
+
 func setup(t *testing.T) (string, *Engine, daosgo.Pool) {
 	t.Helper()
 	root := t.TempDir()
@@ -159,7 +164,7 @@ func setup(t *testing.T) (string, *Engine, daosgo.Pool) {
 	assert.NilError(t, err)
 	p, err := e.Connect(bg, "pool", daosgo.PoolRW)
 	assert.NilError(t, err)
-	_, err = p.CreateContainer(bg, "cont", nil)
+	_, err = p.CreateContainer(bg, "cont", rf0)
 	assert.NilError(t, err)
 	return root, e, p
 }

@@ -38,7 +38,7 @@ func benchUpgrade(b *testing.B, objects int) {
 	val := make([]byte, 64)
 	for ci := 0; ci < conts; ci++ {
 		label := fmt.Sprint("c", ci)
-		_, err := p.CreateContainer(bg, label, nil)
+		_, err := p.CreateContainer(bg, label, rf0)
 		assert.NilError(b, err)
 		c, err := p.OpenContainer(bg, label, daosgo.ContRW)
 		assert.NilError(b, err)

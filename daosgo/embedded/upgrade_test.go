@@ -26,7 +26,7 @@ func fixture(t *testing.T, e *Engine, pool string, conts, objects int) map[strin
 	out := map[string][]daosgo.OID{}
 	for ci := 0; ci < conts; ci++ {
 		label := fmt.Sprint("cont", ci)
-		_, err := p.CreateContainer(bg, label, nil)
+		_, err := p.CreateContainer(bg, label, rf0)
 		assert.NilError(t, err)
 		c, err := p.OpenContainer(bg, label, daosgo.ContRW)
 		assert.NilError(t, err)
@@ -285,7 +285,7 @@ func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 	}{{"v1", 1, false}, {"v4", 4, true}} {
 		p, err := e.Connect(bg, tc.pool, daosgo.PoolRW)
 		assert.NilError(t, err)
-		_, err = p.CreateContainer(bg, "fresh", nil)
+		_, err = p.CreateContainer(bg, "fresh", rf0)
 		assert.NilError(t, err)
 		c, err := p.OpenContainer(bg, "fresh", daosgo.ContRW)
 		assert.NilError(t, err)
@@ -338,7 +338,7 @@ func TestUpgradePreconditions(t *testing.T) {
 		newPoolAt(t, e, "full", 1, 64<<10)
 		p, err := e.Connect(bg, "full", daosgo.PoolRW)
 		assert.NilError(t, err)
-		_, err = p.CreateContainer(bg, "c", nil)
+		_, err = p.CreateContainer(bg, "c", rf0)
 		assert.NilError(t, err)
 		c, _ := p.OpenContainer(bg, "c", daosgo.ContRW)
 		o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)

@@ -86,10 +86,10 @@ func (d *dfsModel) rebuildSB(ctx context.Context, roots daosgo.Roots) error {
 	if err != nil {
 		return err
 	}
+	// Classes that did not survive stay 0, libdfs's default: DAOS then
+	// chooses for the container's redundancy factor, as it did for the
+	// objects already there unless a user chose otherwise.
 	sb, found := dfs.SalvageSuperblock(vals)
-	if !found["DFS_DIR_OBJ_CLASS"] {
-		sb.DirOClass = daosgo.ObjClass(uint32(roots[1].Redundancy())<<24 | uint32(roots[1].Groups()))
-	}
 	if !found["DFS_CHUNK_SIZE"] {
 		cs, err := d.chunkSizeFromFiles(ctx)
 		if err != nil {
@@ -264,10 +264,9 @@ func (d *dfsModel) relink(ctx context.Context, oid daosgo.OID) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		e = dfs.Entry{Mode: dfs.ModeRegular | 0o600, OID: oid}
-		if cs != d.fs.SB.ChunkSize {
-			e.ChunkSize = cs
-		}
+		// libdfs stores every file's effective chunk size (dfs_open
+		// asserts that it is not 0).
+		e = dfs.Entry{Mode: dfs.ModeRegular | 0o600, OID: oid, ChunkSize: cs}
 	default:
 		return "", daosgo.Errorf(daosgo.ErrNotSupported, "object %s of type %s is not a DFS directory or file", oid, oid.Type())
 	}

@@ -335,13 +335,3 @@ func FileSize(maxDkey uint64, last daosgo.Recx, cs uint64) uint64 {
 	}
 	return cs*(maxDkey-1) + last.Idx + last.Nr
 }
-
-// SuperblockOID and RootOID are the OIDs libdfs reserves: lo 0, hi 0 and 1,
-// of type MULTI_HASHED (DAOS fills in the class).
-func SuperblockOID(class daosgo.ObjClass) daosgo.OID {
-	return daosgo.GenerateOID(sbHi, reservedLo, daosgo.OTMultiHashed, class)
-}
-
-func RootOID(class daosgo.ObjClass) daosgo.OID {
-	return daosgo.GenerateOID(rootHi, reservedLo, daosgo.OTMultiHashed, class)
-}

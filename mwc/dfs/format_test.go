@@ -175,15 +175,6 @@ func TestChunkArithmetic(t *testing.T) {
 	assert.Equal(t, FileSize(3, daosgo.Recx{Idx: 100, Nr: 5}, cs), uint64(2*cs+105))
 }
 
-func TestReservedOIDs(t *testing.T) {
-	sb := SuperblockOID(daosgo.OCS1)
-	root := RootOID(daosgo.OCS1)
-	assert.Equal(t, sb.Lo, uint64(0))
-	assert.Equal(t, sb.UserHi(), uint32(0))
-	assert.Equal(t, root.UserHi(), uint32(1))
-	assert.Equal(t, root.Type(), daosgo.OTMultiHashed)
-}
-
 func FuzzDecodeEntry(f *testing.F) {
 	good, _ := hex.DecodeString(goldenInode)
 	f.Add(good, uint16(3))

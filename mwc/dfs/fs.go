@@ -13,38 +13,73 @@ import (
 	"github.com/daosgo/daosgo/daosgo"
 )
 
-// Attr are the settings of a new POSIX container (dfs_attr_t).
+// Attr are the settings of a new POSIX container (dfs_attr_t). Zero values
+// leave the choice to DAOS, as libdfs does: the classes are then chosen for
+// the container's redundancy factor whenever an object is made.
 type Attr struct {
-	ChunkSize  uint64          // 0: 1 MiB
-	DirOClass  daosgo.ObjClass // 0: OC_S1 for directories
-	FileOClass daosgo.ObjClass // 0: OC_SX for files
+	ChunkSize  uint64          // 0: chosen for the file class (suggest_dfs_cs)
+	OClass     daosgo.ObjClass // DFS_OBJ_CLASS: every object (and symlinks)
+	DirOClass  daosgo.ObjClass // DFS_DIR_OBJ_CLASS: directories
+	FileOClass daosgo.ObjClass // DFS_FILE_OBJ_CLASS: files
 	Mode       uint32          // ModeRelaxed or ModeBalanced
 	UID, GID   uint32          // owner of the root directory
-}
-
-func (a Attr) withDefaults() Attr {
-	if a.ChunkSize == 0 {
-		a.ChunkSize = DefaultChunkSize
-	}
-	if a.DirOClass == 0 {
-		a.DirOClass = daosgo.OCS1
-	}
-	if a.FileOClass == 0 {
-		a.FileOClass = daosgo.OCSX
-	}
-	return a
+	// Props are more container properties (da_props), e.g. rd_fac.
+	Props daosgo.Props
 }
 
 // CreateContainer makes a POSIX container as dfs_cont_create does: the
-// layout type and the roots property, the superblock, and the root
-// directory's entry in the superblock object under "/".
+// superblock and root OIDs generated for the container's redundancy
+// factor (asked for in attr.Props, else the pool's), the layout type and
+// roots properties, the superblock, and the root directory's entry in the
+// superblock object under "/".
 func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr) (daosgo.UUID, error) {
-	attr = attr.withDefaults()
-	sbOID, rootOID := SuperblockOID(attr.DirOClass), RootOID(attr.DirOClass)
-	id, err := p.CreateContainer(ctx, label, daosgo.Props{
-		daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPOSIX),
-		daosgo.RootsProp(daosgo.Roots{sbOID, rootOID}),
-	})
+	rf, err := redundancyFactor(ctx, p, attr.Props)
+	if err != nil {
+		return daosgo.UUID{}, err
+	}
+	// One class for everything, unless directories or files ask for theirs.
+	if attr.DirOClass == 0 {
+		attr.DirOClass = attr.OClass
+	}
+	if attr.FileOClass == 0 {
+		attr.FileOClass = attr.OClass
+	}
+	if daosgo.Redundancy(attr.DirOClass.Redundancy()).IsEC() {
+		attr.DirOClass = 0 // libdfs: directories are never erasure coded
+	}
+	for _, c := range []struct {
+		what  string
+		class daosgo.ObjClass
+	}{{"file", attr.FileOClass}, {"directory", attr.DirOClass}} {
+		if c.class == 0 {
+			continue
+		}
+		r := daosgo.Redundancy(c.class.Redundancy())
+		if !r.Known() {
+			return daosgo.UUID{}, daosgo.Errorf(daosgo.ErrInval, "%s object class %#x is unknown", c.what, uint32(c.class))
+		}
+		if r.Tolerates() < daosgo.RFTolerates(rf) {
+			return daosgo.UUID{}, daosgo.Errorf(daosgo.ErrInval, "%s object class %s survives %d failures; the container's redundancy factor %d needs %d",
+				c.what, c.class, r.Tolerates(), rf, daosgo.RFTolerates(rf))
+		}
+	}
+	if attr.ChunkSize == 0 {
+		if attr.ChunkSize, err = suggestChunkSize(ctx, p, rf, attr); err != nil {
+			return daosgo.UUID{}, err
+		}
+	}
+	sbOID, err := p.GenerateOIDByRF(ctx, rf, sbHi, reservedLo, daosgo.OTMultiHashed, attr.DirOClass)
+	if err != nil {
+		return daosgo.UUID{}, fmt.Errorf("superblock OID: %w", err)
+	}
+	rootOID, err := p.GenerateOIDByRF(ctx, rf, rootHi, reservedLo, daosgo.OTMultiHashed, attr.DirOClass)
+	if err != nil {
+		return daosgo.UUID{}, fmt.Errorf("root OID: %w", err)
+	}
+	props := append(daosgo.Props{}, attr.Props...)
+	props.Set(daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPOSIX))
+	props.Set(daosgo.RootsProp(daosgo.Roots{sbOID, rootOID}))
+	id, err := p.CreateContainer(ctx, label, props)
 	if err != nil {
 		return id, err
 	}
@@ -53,7 +88,7 @@ func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr
 		return id, err
 	}
 	defer c.Close(ctx)
-	sb := NewSuperblock(attr.ChunkSize, 0, attr.DirOClass, attr.FileOClass)
+	sb := NewSuperblock(attr.ChunkSize, attr.OClass, attr.DirOClass, attr.FileOClass)
 	sb.Mode = attr.Mode
 	if err := WriteSuperblock(ctx, c, sbOID, sb); err != nil {
 		return id, err
@@ -63,6 +98,55 @@ func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr
 		Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()), MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
 	return id, insertEntry(ctx, c, sbOID, RootEntryName, root, "", daosgo.CondDkeyInsert)
 }
+
+// redundancyFactor is the redundancy factor a new container will have:
+// the one asked for, else the pool's, which DAOS gives it.
+func redundancyFactor(ctx context.Context, p daosgo.Pool, props daosgo.Props) (uint64, error) {
+	if rf, ok := props.Get(daosgo.PropContRedunFac); ok {
+		return rf.Num, nil
+	}
+	pp, err := p.GetProps(ctx, daosgo.PropPoolRedunFac)
+	if errors.Is(err, daosgo.ErrNonexist) {
+		return 0, nil // a pool older than redundancy factors
+	}
+	if err != nil {
+		return 0, err
+	}
+	return pp.Num(daosgo.PropPoolRedunFac, 0), nil
+}
+
+// suggestChunkSize is libdfs's default chunk size (suggest_dfs_cs): 1 MiB
+// for replicated files; for erasure-coded ones a multiple of a full stripe
+// (data cells times the cell size) of at least 1 MiB.
+func suggestChunkSize(ctx context.Context, p daosgo.Pool, rf uint64, attr Attr) (uint64, error) {
+	if rf > 3 {
+		return DefaultChunkSize, nil
+	}
+	oid, err := p.GenerateOIDByRF(ctx, rf, 0, 0, daosgo.OTArrayByte, attr.FileOClass)
+	if err != nil {
+		return 0, fmt.Errorf("file object class: %w", err)
+	}
+	data := daosgo.Redundancy(oid.Redundancy()).DataCells()
+	if data == 0 {
+		return DefaultChunkSize, nil
+	}
+	cell := attr.Props.Num(daosgo.PropContECCellSize, 0)
+	if cell == 0 {
+		pp, err := p.GetProps(ctx, daosgo.PropPoolECCellSize)
+		if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+			return 0, err
+		}
+		cell = pp.Num(daosgo.PropPoolECCellSize, ecCellDefault)
+	}
+	stripe := uint64(data) * cell
+	if stripe >= DefaultChunkSize {
+		return 2 * stripe, nil
+	}
+	return (DefaultChunkSize + stripe - 1) / stripe * stripe, nil
+}
+
+// ecCellDefault is DAOS_EC_CELL_DEF: 128 KiB.
+const ecCellDefault = 128 << 10
 
 // RecreateRoot writes a new root directory entry, for roots[1], under "/"
 // in the superblock object (roots[0]): what a lost root entry is replaced
@@ -188,7 +272,11 @@ func (fs *FS) Layout() uint16 { return fs.layout }
 // newOID allocates an object ID as libdfs's oid_gen does: one lo per mount
 // from daos_cont_alloc_oids, and hi values cycled through 2^32 from a random
 // start, never the reserved 0 and 1 of lo 0.
-func (fs *FS) newOID(ctx context.Context, file bool) (daosgo.OID, error) {
+//
+// The class follows libdfs's order: the parent directory's (never an EC
+// one for a directory), else the superblock's for the kind, else 0, which
+// lets DAOS choose for the container's redundancy factor.
+func (fs *FS) newOID(ctx context.Context, kind entryKind, parent Entry) (daosgo.OID, error) {
 	g := fs.oids
 	g.mu.Lock()
 	if g.lo == 0 || g.nextHi == g.lastHi {
@@ -208,12 +296,29 @@ func (fs *FS) newOID(ctx context.Context, file bool) (daosgo.OID, error) {
 		g.nextHi += 999999937
 	}
 	g.mu.Unlock()
-	t, class := daosgo.OTMultiHashed, fs.SB.DirOClass
-	if file {
-		t, class = daosgo.OTArrayByte, fs.SB.FileOClass
+	t, class := daosgo.OTMultiHashed, parent.OClass
+	switch {
+	case kind == kindFile:
+		t = daosgo.OTArrayByte
+		if class == 0 {
+			class = fs.SB.FileOClass
+		}
+	case kind == kindDir && (class == 0 || daosgo.Redundancy(class.Redundancy()).IsEC()):
+		class = fs.SB.DirOClass
+	case kind == kindSymlink && class == 0:
+		class = fs.SB.OClass
 	}
 	return fs.c.GenerateOID(ctx, hi, lo, t, class)
 }
+
+// The kinds of entry newOID makes IDs for.
+type entryKind int
+
+const (
+	kindFile entryKind = iota
+	kindDir
+	kindSymlink
+)
 
 // readEntry fetches name's inode from directory dir; DER_NONEXIST if absent.
 func (fs *FS) readEntry(ctx context.Context, dir daosgo.OID, name string) (Entry, error) {
@@ -376,20 +481,25 @@ func (fs *FS) Mkdir(ctx context.Context, p string, perm uint32) (daosgo.OID, err
 	if err != nil {
 		return daosgo.OID{}, err
 	}
-	return fs.MkdirIn(ctx, dir.OID, name, perm)
+	e, err := fs.MkdirIn(ctx, dir.Entry, name, perm)
+	return e.OID, err
 }
 
-// MkdirIn creates directory name in the directory object dir, as
-// dfs_mkdir does given an open parent.
-func (fs *FS) MkdirIn(ctx context.Context, dir daosgo.OID, name string, perm uint32) (daosgo.OID, error) {
+// MkdirIn creates directory name in directory parent (its entry), as
+// dfs_mkdir does given an open parent, and returns the new directory's
+// entry. As in libdfs, the new directory inherits the chunk size and
+// object class its parent gives its children.
+func (fs *FS) MkdirIn(ctx context.Context, parent Entry, name string, perm uint32) (Entry, error) {
 	if err := checkName(name); err != nil {
-		return daosgo.OID{}, err
+		return Entry{}, err
 	}
-	oid, err := fs.newOID(ctx, false)
+	oid, err := fs.newOID(ctx, kindDir, parent)
 	if err != nil {
-		return oid, err
+		return Entry{}, err
 	}
-	return oid, fs.link(ctx, dir, name, fs.newEntry(ModeDir|perm&0o7777, oid), "", name)
+	e := fs.newEntry(ModeDir|perm&0o7777, oid)
+	e.ChunkSize, e.OClass = parent.ChunkSize, parent.OClass
+	return e, fs.link(ctx, parent.OID, name, e, "", name)
 }
 
 func checkName(name string) error {
@@ -427,11 +537,11 @@ func (fs *FS) Symlink(ctx context.Context, target, p string) error {
 	if err != nil {
 		return err
 	}
-	return fs.SymlinkIn(ctx, dir.OID, name, target)
+	return fs.SymlinkIn(ctx, dir.Entry, name, target)
 }
 
-// SymlinkIn creates symlink name -> target in the directory object dir.
-func (fs *FS) SymlinkIn(ctx context.Context, dir daosgo.OID, name, target string) error {
+// SymlinkIn creates symlink name -> target in directory parent.
+func (fs *FS) SymlinkIn(ctx context.Context, parent Entry, name, target string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
@@ -439,13 +549,13 @@ func (fs *FS) SymlinkIn(ctx context.Context, dir daosgo.OID, name, target string
 		return daosgo.Errorf(daosgo.ErrInval, "symlink %s: empty target", name)
 	}
 	// libdfs gives a symlink an OID of its own, though no object is written.
-	oid, err := fs.newOID(ctx, false)
+	oid, err := fs.newOID(ctx, kindSymlink, parent)
 	if err != nil {
 		return err
 	}
 	e := fs.newEntry(ModeSymlink|0o777, oid)
 	e.ValueLen = uint64(len(target))
-	return fs.link(ctx, dir, name, e, target, name)
+	return fs.link(ctx, parent.OID, name, e, target, name)
 }
 
 // CreateFile creates an empty regular file and returns its entry.
@@ -454,24 +564,37 @@ func (fs *FS) CreateFile(ctx context.Context, p string, perm uint32) (Node, erro
 	if err != nil {
 		return Node{}, err
 	}
-	return fs.CreateFileIn(ctx, dir.OID, name, perm)
+	return fs.CreateFileIn(ctx, dir.Entry, name, perm)
 }
 
-// CreateFileIn creates an empty regular file name in the directory object
-// dir.
-func (fs *FS) CreateFileIn(ctx context.Context, dir daosgo.OID, name string, perm uint32) (Node, error) {
+// CreateFileIn creates an empty regular file name in directory parent. As
+// libdfs does, its entry stores its effective chunk size, never 0 (dfs_open
+// asserts on it): its parent's, else the container's.
+func (fs *FS) CreateFileIn(ctx context.Context, parent Entry, name string, perm uint32) (Node, error) {
 	if err := checkName(name); err != nil {
 		return Node{}, err
 	}
-	oid, err := fs.newOID(ctx, true)
+	oid, err := fs.newOID(ctx, kindFile, parent)
 	if err != nil {
 		return Node{}, err
 	}
 	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
-	if err := fs.link(ctx, dir, name, e, "", name); err != nil {
+	e.ChunkSize = fs.childChunkSize(parent)
+	if err := fs.link(ctx, parent.OID, name, e, "", name); err != nil {
 		return Node{}, err
 	}
-	return Node{Parent: dir, Name: name, Entry: e}, nil
+	return Node{Parent: parent.OID, Name: name, Entry: e}, nil
+}
+
+// childChunkSize is the chunk size a new file in directory parent gets.
+func (fs *FS) childChunkSize(parent Entry) uint64 {
+	if parent.ChunkSize != 0 {
+		return parent.ChunkSize
+	}
+	if fs.SB.ChunkSize != 0 {
+		return fs.SB.ChunkSize
+	}
+	return DefaultChunkSize
 }
 
 // WriteFile writes data at the start of file p, creating it if needed. It
@@ -490,11 +613,13 @@ func (fs *FS) WriteFile(ctx context.Context, p string, data []byte, perm uint32)
 	return fs.WriteAt(ctx, n.Entry, data, 0)
 }
 
+// chunkSize is a file's chunk size: its entry's. Files written by earlier
+// releases of daosgo stored 0, meaning the container's.
 func (fs *FS) chunkSize(e Entry) uint64 {
 	if e.ChunkSize != 0 {
 		return e.ChunkSize
 	}
-	return fs.SB.ChunkSize
+	return fs.childChunkSize(Entry{})
 }
 
 // WriteAt writes data at offset off of a file's array object, one update

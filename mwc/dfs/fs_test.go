@@ -34,8 +34,21 @@ func TestCreateContainerLayout(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, props[0].Num, daosgo.LayoutPOSIX)
 	roots := props[1].Roots
-	assert.Equal(t, roots[0], SuperblockOID(daosgo.OCS1))
-	assert.Equal(t, roots[1], RootOID(daosgo.OCS1))
+	// The reserved OIDs (lo 0, hi 0 and 1), of a class DAOS chose for the
+	// container's redundancy factor.
+	rf, err := c.GetProps(ctx, daosgo.PropContRedunFac)
+	assert.NilError(t, err)
+	assert.Assert(t, rf[0].Num > 0, "the embedded engine's containers default to a redundancy factor")
+	for i, o := range roots[:2] {
+		assert.Equal(t, o.Lo, uint64(0))
+		assert.Equal(t, o.UserHi(), uint32(i))
+		assert.Equal(t, o.Type(), daosgo.OTMultiHashed)
+		assert.Assert(t, daosgo.Redundancy(o.Redundancy()).Tolerates() >= int(rf[0].Num), "root %d is %s", i, o)
+	}
+	// The superblock leaves the classes to DAOS, as libdfs writes it.
+	assert.Equal(t, fs.SB.OClass, daosgo.OCUnknown)
+	assert.Equal(t, fs.SB.DirOClass, daosgo.OCUnknown)
+	assert.Equal(t, fs.SB.FileOClass, daosgo.OCUnknown)
 	assert.Equal(t, fs.SB.ChunkSize, uint64(4096))
 	assert.Equal(t, fs.SB.LayoutVersion, LayoutVersion)
 	assert.Assert(t, fs.Root.IsDir())
@@ -194,7 +207,11 @@ func TestOIDAllocation(t *testing.T) {
 	seen := map[daosgo.OID]bool{fs.SBOID: true, fs.Root.OID: true}
 	for i := 0; i < 200; i++ {
 		file := i%2 == 0
-		oid, err := fs.newOID(ctx, file)
+		kind := kindDir
+		if file {
+			kind = kindFile
+		}
+		oid, err := fs.newOID(ctx, kind, fs.Root)
 		assert.NilError(t, err)
 		assert.Assert(t, !seen[oid], "OID %s given twice", oid)
 		seen[oid] = true
@@ -222,7 +239,7 @@ func TestInTx(t *testing.T) {
 	x, err := c.OpenTx(ctx)
 	assert.NilError(t, err)
 	in := fs.InTx(x)
-	dir, err := in.MkdirIn(ctx, fs.Root.OID, "d", 0o755)
+	dir, err := in.MkdirIn(ctx, fs.Root, "d", 0o755)
 	assert.NilError(t, err)
 	n, err := in.CreateFileIn(ctx, dir, "f", 0o644)
 	assert.NilError(t, err)

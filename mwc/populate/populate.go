@@ -124,23 +124,28 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 	}
 	top = path.Clean("/" + top)
 	var c counters
-	topOID := fs.Root.OID
+	topDir := fs.Root
 	if top != "/" {
 		n, err := fs.Lookup(ctx, top)
 		if errors.Is(err, daosgo.ErrNonexist) {
-			n.OID, err = fs.Mkdir(ctx, top, 0o755)
-			c.dirs.Add(1)
+			if _, err = fs.Mkdir(ctx, top, 0o755); err == nil {
+				c.dirs.Add(1)
+				n, err = fs.Lookup(ctx, top)
+			}
+		}
+		if err == nil && !n.IsDir() {
+			err = daosgo.Errorf(daosgo.ErrNotDir, "not a directory")
 		}
 		if err != nil {
 			return Stats{}, fmt.Errorf("populate: %s: %w", top, err)
 		}
-		topOID = n.OID
+		topDir = n.Entry
 	}
 	// Entries are made in their directory's object directly, as a program
 	// holding the directory open would: no path lookups.
 	type job struct {
 		dir   string
-		oid   daosgo.OID
+		entry dfs.Entry // the directory's, whose defaults its entries inherit
 		level int
 	}
 	jobs := make(chan job, 1024)
@@ -161,20 +166,20 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 		// Entries are committed a batch at a time, each batch in one
 		// transaction, so a directory never shows half of an entry (an
 		// inode without its data) and the commit cost is shared.
-		var subdirs []daosgo.OID
+		var subdirs []dfs.Entry
 		for len(plan) > 0 {
 			n := min(len(plan), max(batchEntries, 1))
 			batch := plan[:n]
-			var made []daosgo.OID // directories of this batch, in order
+			var made []dfs.Entry // directories of this batch, in order
 			err := inBatch(ctx, fs, func(in *dfs.FS) error {
 				made = made[:0]
 				for _, e := range batch {
-					oid, err := e.make(ctx, in, j.oid, spec.Seed)
+					sub, err := e.make(ctx, in, j.entry, spec.Seed)
 					if err != nil {
 						return fmt.Errorf("%s: %w", e.name, err)
 					}
 					if e.kind == kindDir {
-						made = append(made, oid)
+						made = append(made, sub)
 					}
 				}
 				return nil
@@ -198,9 +203,9 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 			}
 			plan = plan[n:]
 		}
-		for i, oid := range subdirs {
+		for i, sub := range subdirs {
 			pending.Add(1)
-			next := job{path.Join(j.dir, dirName(i)), oid, j.level + 1}
+			next := job{path.Join(j.dir, dirName(i)), sub, j.level + 1}
 			select {
 			case jobs <- next:
 			default:
@@ -232,7 +237,7 @@ func DFS(ctx context.Context, fs *dfs.FS, top string, spec TreeSpec, progress fu
 		}()
 	}
 	pending.Add(1)
-	jobs <- job{top, topOID, 0}
+	jobs <- job{top, topDir, 0}
 	pending.Wait()
 	close(jobs)
 	wg.Wait()
@@ -317,11 +322,11 @@ func (s TreeSpec) plan(dir string, subdirs bool) []plannedEntry {
 }
 
 // make creates the entry in directory dir of fs; for a directory it
-// returns the new directory's OID.
-func (e plannedEntry) make(ctx context.Context, fs *dfs.FS, dir daosgo.OID, seed uint64) (daosgo.OID, error) {
+// returns the new directory's entry.
+func (e plannedEntry) make(ctx context.Context, fs *dfs.FS, dir dfs.Entry, seed uint64) (dfs.Entry, error) {
 	switch e.kind {
 	case kindLink:
-		return daosgo.OID{}, fs.SymlinkIn(ctx, dir, e.name, e.target)
+		return dfs.Entry{}, fs.SymlinkIn(ctx, dir, e.name, e.target)
 	case kindDir:
 		return fs.MkdirIn(ctx, dir, e.name, 0o755)
 	}
@@ -329,7 +334,7 @@ func (e plannedEntry) make(ctx context.Context, fs *dfs.FS, dir daosgo.OID, seed
 	if err == nil && e.size > 0 {
 		err = fs.WriteAt(ctx, n.Entry, Content(seed, e.path, e.size), 0)
 	}
-	return n.OID, err
+	return n.Entry, err
 }
 
 // PySpec shapes PyDAOS content.

@@ -123,14 +123,25 @@ func RootOID(roots daosgo.Roots) daosgo.OID {
 	return o
 }
 
-// CreateContainer makes a Python container: layout type PYTHON and a root
-// KV ID in roots[0] (lo 0, hi 0, as daos_cont_create generates one).
-func CreateContainer(ctx context.Context, p daosgo.Pool, label string) (daosgo.UUID, error) {
-	root := daosgo.GenerateOID(0, 0, daosgo.OTKVHashed, daosgo.OCS1)
-	return p.CreateContainer(ctx, label, daosgo.Props{
-		daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPython),
-		daosgo.RootsProp(daosgo.Roots{root}),
-	})
+// CreateContainer makes a Python container as `daos container create
+// --type PYTHON` does: layout type PYTHON, and daos_cont_create generates
+// the root OID (lo 0, hi 0) that PyDAOS opens as its root KV. libdaos
+// generates it for the redundancy factor the properties name, 0 if none,
+// while the container inherits the pool's: so the pool's is named here,
+// or a pool with a redundancy factor would get a container whose root KV
+// cannot be opened.
+func CreateContainer(ctx context.Context, p daosgo.Pool, label string, more ...daosgo.Prop) (daosgo.UUID, error) {
+	props := append(daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutType, daosgo.LayoutPython)}, more...)
+	if !props.Has(daosgo.PropContRedunFac) {
+		pp, err := p.GetProps(ctx, daosgo.PropPoolRedunFac)
+		if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+			return daosgo.UUID{}, err
+		}
+		if rf, ok := pp.Get(daosgo.PropPoolRedunFac); ok {
+			props = append(props, daosgo.NumProp(daosgo.PropContRedunFac, rf.Num))
+		}
+	}
+	return p.CreateContainer(ctx, label, props)
 }
 
 // Container is an opened Python container.
