@@ -12,6 +12,15 @@
 #include <daos.h>
 #include <daos_kv.h>
 
+/*
+ * Exported by libdaos, which libdfs uses to make a new container's root
+ * OIDs, but declared only in DAOS's internal daos/object.h, which the
+ * client packages do not install: the declaration libdfs compiles against.
+ */
+int daos_obj_generate_oid_by_rf(daos_handle_t poh, uint64_t rf_factor, daos_obj_id_t *oid,
+				enum daos_otype_t type, daos_oclass_id_t cid,
+				daos_oclass_hints_t hints, uint32_t args, uint32_t pa_domains);
+
 /* Property entries keep their value in an anonymous union. */
 static inline uint64_t daosgo_prop_val(struct daos_prop_entry *e) { return e->dpe_val; }
 static inline void daosgo_prop_set_val(struct daos_prop_entry *e, uint64_t v) { e->dpe_val = v; }

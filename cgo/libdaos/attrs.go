@@ -24,51 +24,80 @@ type attrCalls struct {
 	del  func(n C.int, names **C.char) C.int
 }
 
+// listAttrs lists the names. DAOS answers the aggregate size of all names
+// whatever room it was given, and fills only whole names into that room:
+// when names were added between the size probe and the listing, the
+// answer exceeds the room, and the listing is made again with more.
 func (a attrCalls) listAttrs() ([]string, error) {
 	var size C.size_t
 	if err := rcErr(a.list(nil, &size), "list attributes of %s", a.what); err != nil {
 		return nil, err
 	}
-	if size == 0 {
-		return nil, nil
-	}
-	var m cmem
-	defer m.free()
-	buf := (*C.char)(m.alloc(int(size)))
-	if err := rcErr(a.list(buf, &size), "list attributes of %s", a.what); err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, n := range bytes.Split(goBytes(unsafe.Pointer(buf), size), []byte{0}) {
-		if len(n) > 0 {
-			names = append(names, string(n))
+	for size > 0 {
+		var m cmem
+		room := size + 256
+		buf := (*C.char)(m.alloc(int(room)))
+		got := room
+		if err := rcErr(a.list(buf, &got), "list attributes of %s", a.what); err != nil {
+			m.free()
+			return nil, err
 		}
+		if got > room {
+			m.free()
+			size = got
+			continue
+		}
+		var names []string
+		for _, n := range bytes.Split(goBytes(unsafe.Pointer(buf), room), []byte{0}) {
+			if len(n) > 0 {
+				names = append(names, string(n))
+			}
+		}
+		m.free()
+		return names, nil
 	}
-	return names, nil
+	return nil, nil
 }
 
+// getAttr reads one value: its size first, then the value. A value that
+// grew between the two calls is read again with room for its new size.
 func (a attrCalls) getAttr(name string) ([]byte, error) {
+	if name == "" {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "attribute name is empty")
+	}
 	var m cmem
 	defer m.free()
 	names := (**C.char)(m.alloc(int(unsafe.Sizeof(uintptr(0)))))
 	*names = m.cstring(name)
 	bufs := (*unsafe.Pointer)(m.alloc(int(unsafe.Sizeof(uintptr(0)))))
 	sizes := (*C.size_t)(m.alloc(C.sizeof_size_t))
-	// First the size, then the value.
 	if err := rcErr(a.get(1, names, bufs, sizes), "get attribute %q of %s", name, a.what); err != nil {
 		return nil, err
 	}
-	n := *sizes
-	*bufs = m.alloc(int(n))
-	if err := rcErr(a.get(1, names, bufs, sizes), "get attribute %q of %s", name, a.what); err != nil {
-		return nil, err
+	for {
+		room := *sizes
+		var vm cmem
+		*bufs = vm.alloc(int(room))
+		err := rcErr(a.get(1, names, bufs, sizes), "get attribute %q of %s", name, a.what)
+		if err == nil && *sizes <= room {
+			v := goBytes(*bufs, *sizes)
+			vm.free()
+			return v, nil
+		}
+		*bufs = nil
+		vm.free()
+		if err != nil {
+			return nil, err
+		}
 	}
-	return goBytes(*bufs, *sizes), nil
 }
 
 func (a attrCalls) setAttr(name string, value []byte) error {
 	if name == "" {
 		return daosgo.Errorf(daosgo.ErrInval, "attribute name is empty")
+	}
+	if len(value) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "attribute %q: DAOS stores no empty value", name)
 	}
 	var m cmem
 	defer m.free()

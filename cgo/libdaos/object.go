@@ -202,6 +202,11 @@ func listKeys(what string, anchor *daosgo.Anchor, nr int, buf []byte,
 		rc := list(&got, &kds[0], sgl, ca)
 		if daosgo.ErrnoFromCode(int(rc)) == daosgo.ErrKey2Big {
 			need := int(kds[0].kd_key_len)
+			// Keep what libdaos put in the anchor: for an EC object it
+			// allocated the shards' sub-anchors, which it frees only at
+			// the end of the listing; a retry from the old state would
+			// leak them and start the shards over.
+			anchorOut(anchor, ca)
 			m.free()
 			if buf != nil {
 				return nil, &daosgo.KeyTooBigError{Need: need}

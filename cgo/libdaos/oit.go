@@ -12,6 +12,7 @@ import "C"
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"unsafe"
 
@@ -94,6 +95,9 @@ func (o *OIT) Mark(ctx context.Context, oid daosgo.OID, marker []byte) error {
 // MarkMany calls daos_oit_mark for each OID, collecting those DAOS says
 // are not in the table (-DER_NONEXIST).
 func (o *OIT) MarkMany(ctx context.Context, oids []daosgo.OID, marker []byte) ([]daosgo.OID, error) {
+	if len(marker) > daosgo.MarkerMaxLen {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "OIT marker of %d bytes exceeds %d", len(marker), daosgo.MarkerMaxLen)
+	}
 	var absent []daosgo.OID
 	for _, oid := range oids {
 		err := o.Mark(ctx, oid, marker)
@@ -123,6 +127,17 @@ type filterCall struct {
 	err error
 }
 
+// call runs the filter; a panic in it becomes its error, since a panic
+// must not unwind through libdaos's C frames.
+func (f *filterCall) call(oid daosgo.OID, marker []byte) (keep bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("OIT filter panicked on %s: %v", oid, p)
+		}
+	}()
+	return f.fn(oid, marker)
+}
+
 //export daosgoOITFilter
 func daosgoOITFilter(slot C.int, hi, lo C.uint64_t, marker unsafe.Pointer, n C.size_t) C.int {
 	f := filters[slot]
@@ -133,7 +148,7 @@ func daosgoOITFilter(slot C.int, hi, lo C.uint64_t, marker unsafe.Pointer, n C.s
 	if marker != nil && n > 0 {
 		mk = C.GoBytes(marker, C.int(n))
 	}
-	keep, err := f.fn(daosgo.OID{Hi: uint64(hi), Lo: uint64(lo)}, mk)
+	keep, err := f.call(daosgo.OID{Hi: uint64(hi), Lo: uint64(lo)}, mk)
 	if err != nil {
 		f.err = err
 		return -C.int(daosgo.ErrCanceled) // a negative value stops the listing

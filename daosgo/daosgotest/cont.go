@@ -140,7 +140,7 @@ func (s *suite) testContainer(t *testing.T) {
 		assert.NilError(t, err)
 		isErr(t, daosgo.PutSingle(ctx(), rw, []byte("d"), "a", []byte("v")), daosgo.ErrNoPerm)
 		assert.NilError(t, rw.Close())
-		isErr(t, ro.SetAttr(ctx(), "x", nil), daosgo.ErrNoPerm)
+		isErr(t, ro.SetAttr(ctx(), "x", []byte("y")), daosgo.ErrNoPerm)
 		isErr(t, ro.SetProps(ctx(), daosgo.Props{daosgo.NumProp(daosgo.PropContLayoutVersion, 1)}), daosgo.ErrNoPerm)
 		_, err = ro.AllocOIDs(ctx(), 1)
 		isErr(t, err, daosgo.ErrNoPerm)

@@ -200,6 +200,7 @@ func attrsContract(t *testing.T, a daosgo.Attrs) {
 	isErr(t, err, daosgo.ErrNonexist)
 	isErr(t, a.DelAttr(ctx(), "nope"), daosgo.ErrNonexist)
 	isErr(t, a.SetAttr(ctx(), "", []byte("x")), daosgo.ErrInval)
+	isErr(t, a.SetAttr(ctx(), "empty", nil), daosgo.ErrInval) // DAOS stores no empty value
 	assert.NilError(t, a.DelAttr(ctx(), "b"))
 	names, err = a.ListAttrs(ctx())
 	assert.NilError(t, err)

@@ -323,8 +323,10 @@ func setAttr(ctx context.Context, s *store, check func(*tx) error, name string, 
 	if name == "" {
 		return daosgo.Errorf(daosgo.ErrInval, "attribute name is empty")
 	}
-	if value == nil {
-		value = []byte{}
+	if len(value) == 0 {
+		// libdaos refuses a zero-size value (DER_INVAL) before asking the
+		// server.
+		return daosgo.Errorf(daosgo.ErrInval, "attribute %q: an empty value cannot be stored", name)
 	}
 	return s.write(ctx, func(t *tx) error {
 		if err := check(t); err != nil {
