@@ -374,7 +374,7 @@ func verify(ctx context.Context, c daosgo.Container, oit daosgo.OIT, res *Result
 			switch {
 			case errors.Is(err, daosgo.ErrNotSupported):
 				res.Skipped++
-			case errors.Is(err, daosgo.ErrCsum):
+			case errors.Is(err, daosgo.ErrCsum), errors.Is(err, daosgo.ErrMismatch):
 				res.CsumErrors = append(res.CsumErrors, err.Error())
 			case errors.Is(err, daosgo.ErrNonexist):
 				// punched by this check
