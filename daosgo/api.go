@@ -2,6 +2,7 @@ package daosgo
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -123,7 +124,14 @@ type PoolInfo struct {
 	MaxVersion    uint32        `json:"max_layout_version"`
 	UpgradeStatus UpgradeStatus `json:"upgrade_status"`
 	Status        string        `json:"status"`
+	// Unreported names the fields above (by their JSON names) that the
+	// backend cannot know and leaves at zero: DAOS counts no open
+	// handles of a pool, for one.
+	Unreported []string `json:"unreported,omitempty"`
 }
+
+// Reports says whether the query carried field (its JSON name).
+func (i PoolInfo) Reports(field string) bool { return !slices.Contains(i.Unreported, field) }
 
 // RebuildState is the pool's rebuild status (struct daos_rebuild_status).
 type RebuildState struct {
@@ -228,7 +236,14 @@ type ContInfo struct {
 	Snapshots  int       `json:"snapshots"`
 	Handles    int       `json:"open_handles"`
 	Created    time.Time `json:"created"`
+	// Unreported names the fields the backend cannot know and leaves at
+	// zero: DAOS counts no objects or bytes per container and records no
+	// creation time.
+	Unreported []string `json:"unreported,omitempty"`
 }
+
+// Reports says whether the query carried field (its JSON name).
+func (i ContInfo) Reports(field string) bool { return !slices.Contains(i.Unreported, field) }
 
 // Snapshot describes one container snapshot.
 type Snapshot struct {

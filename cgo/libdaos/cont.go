@@ -30,7 +30,8 @@ func (c *Container) UUID() daosgo.UUID { return c.id }
 func (c *Container) Label() string     { return c.label }
 
 // Query wraps daos_cont_query. DAOS does not count a container's objects
-// or bytes (Objects and UsedBytes are 0) nor record its creation time.
+// or bytes nor record its creation time: those fields are 0 and said to
+// be unreported.
 func (c *Container) Query(ctx context.Context) (daosgo.ContInfo, error) {
 	if err := canceled(ctx, "query container "+c.label); err != nil {
 		return daosgo.ContInfo{}, err
@@ -48,6 +49,7 @@ func (c *Container) Query(ctx context.Context) (daosgo.ContInfo, error) {
 		LayoutType: daosgo.LayoutName(props.Num(daosgo.PropContLayoutType, 0)),
 		Snapshots:  int(info.ci_nsnapshots),
 		Handles:    int(info.ci_nhandles),
+		Unreported: []string{"objects", "used_bytes", "created"},
 	}, nil
 }
 

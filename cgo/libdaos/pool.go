@@ -36,9 +36,9 @@ func canceled(ctx context.Context, what string) error {
 }
 
 // Query wraps daos_pool_query with space, rebuild status and the version
-// properties. DAOS does not report a pool's open handle count (Handles is
-// 0) nor the newest layout version its engines support (MaxVersion is the
-// pool's own).
+// properties. The newest layout version the engines support is the
+// rebuild status's rs_max_supported_layout_ver. DAOS does not count a
+// pool's open handles: Handles is 0 and said to be unreported.
 func (p *Pool) Query(ctx context.Context) (daosgo.PoolInfo, error) {
 	if err := canceled(ctx, "query pool "+p.label); err != nil {
 		return daosgo.PoolInfo{}, err
@@ -62,9 +62,10 @@ func (p *Pool) Query(ctx context.Context) (daosgo.PoolInfo, error) {
 		UpgradeStatus: daosgo.UpgradeStatus(props.Num(daosgo.PropPoolUpgradeStatus, 0)),
 	}
 	out.UsedBytes = out.TotalBytes - out.FreeBytes
-	out.MaxVersion = out.LayoutVersion
 	out.Status = out.UpgradeStatus.PoolStatus()
+	out.Unreported = []string{"handles", "target_used_bytes"}
 	rs := &info.pi_rebuild_st
+	out.MaxVersion = max(uint32(rs.rs_max_supported_layout_ver), out.LayoutVersion)
 	switch C.daosgo_rebuild_state(rs) {
 	case C.DRS_IN_PROGRESS:
 		out.Rebuild.State = daosgo.RebuildBusy

@@ -187,11 +187,11 @@ func (c *contQueryCmd) Run(ctx context.Context, g *globals) error {
 				fmt.Fprintf(w, "Container Label: %s\n", info.Label)
 			}
 			fmt.Fprintf(w, "Container Type : %s\n", info.LayoutType)
-			fmt.Fprintf(w, "Objects        : %d\n", info.Objects)
-			fmt.Fprintf(w, "Space used     : %s\n", humanSize(info.UsedBytes))
+			fmt.Fprintf(w, "Objects        : %s\n", reported(info.Reports("objects"), info.Objects))
+			fmt.Fprintf(w, "Space used     : %s\n", reported(info.Reports("used_bytes"), humanSize(info.UsedBytes)))
 			fmt.Fprintf(w, "Snapshots      : %d\n", info.Snapshots)
 			fmt.Fprintf(w, "Open handles   : %d\n", info.Handles)
-			fmt.Fprintf(w, "Created        : %s\n", info.Created.Format(time.RFC3339))
+			fmt.Fprintf(w, "Created        : %s\n", reported(info.Reports("created"), info.Created.Format(time.RFC3339)))
 		})
 	})
 }

@@ -60,3 +60,12 @@ func humanSize(n uint64) string {
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
+
+// reported prints v, or says that the backend does not report it (DAOS
+// leaves some figures out of its queries).
+func reported(ok bool, v any) string {
+	if !ok {
+		return "unknown (not reported by this backend)"
+	}
+	return fmt.Sprint(v)
+}
