@@ -183,8 +183,9 @@ type Container interface {
 	// DestroySnapshot removes the snapshot and its OIT.
 	DestroySnapshot(ctx context.Context, epoch uint64) error
 	OpenObject(ctx context.Context, oid OID, mode ObjMode) (Object, error)
-	// OpenOIT opens the OIT of a snapshot taken with oit set; DER_NONEXIST
-	// if there is none at that epoch.
+	// OpenOIT opens the OIT of the snapshot at epoch; DER_NONEXIST if
+	// there is no snapshot at that epoch. As in DAOS, that of a snapshot
+	// taken without the OIT opens too, and holds nothing.
 	OpenOIT(ctx context.Context, epoch uint64) (OIT, error)
 	// OpenKV opens a flat key-value object (daos_kv_open).
 	OpenKV(ctx context.Context, oid OID, mode ObjMode) (KV, error)
@@ -245,10 +246,11 @@ type ContInfo struct {
 // Reports says whether the query carried field (its JSON name).
 func (i ContInfo) Reports(field string) bool { return !slices.Contains(i.Unreported, field) }
 
-// Snapshot describes one container snapshot.
+// Snapshot describes one container snapshot. DAOS lists epochs only:
+// whether a snapshot carries an OIT is not known (the OIT of any snapshot
+// opens; one taken without it holds nothing).
 type Snapshot struct {
 	Epoch uint64 `json:"epoch"`
-	OIT   bool   `json:"oit"`
 	// Time is when it was taken, read from the epoch (EpochTime).
 	Time time.Time `json:"time"`
 }
@@ -339,10 +341,16 @@ type Object interface {
 	// must be integers (DER_INVAL otherwise): DAOS answers DAOS_GET_AKEY
 	// for integer akeys only, so the akey is named, never searched for.
 	// An object with no such record answers the zero KeyQuery (dkey 0, no
-	// records), not an error, as DAOS does.
+	// records), not an error, as DAOS does. It is meant for arrays, whose
+	// every dkey holds akey: where the largest dkey holds other akeys only,
+	// DAOS answers that dkey with another akey's extent.
 	QueryMax(ctx context.Context, akey []byte) (KeyQuery, error)
 	// QueryMaxRecx returns the highest extent of an array akey under dkey
-	// (DAOS_GET_MAX|DAOS_GET_RECX).
+	// (DAOS_GET_MAX|DAOS_GET_RECX); the zero Recx if the dkey has no
+	// records or the akey holds a single value. DAOS answers for the akey
+	// given only when it is the dkey's one akey, as in array objects; for
+	// a dkey with several, what it answers is not to be relied on (seen on
+	// DAOS 2.8: another akey's extent).
 	QueryMaxRecx(ctx context.Context, dkey, akey []byte) (Recx, error)
 	Close() error
 }

@@ -34,11 +34,16 @@ func ArrayIOD(akey []byte, idx uint64, data []byte) IOD {
 	return IOD{Akey: akey, Type: IODArray, Size: 1, Recxs: []Recx{{Idx: idx, Nr: uint64(len(data))}}, Data: data}
 }
 
-// GetSingle fetches one single value, failing DER_NONEXIST when absent.
+// GetSingle fetches one single value, failing DER_NONEXIST when absent. A
+// value of size 0 is absent: DAOS reads a punched value (one updated with
+// size 0) as size 0, and stores no empty value.
 func GetSingle(ctx context.Context, o Object, dkey []byte, akey string) ([]byte, error) {
 	iod := []IOD{{Akey: []byte(akey), Type: IODSingle}}
 	if err := o.Fetch(ctx, dkey, CondDkeyFetch|CondAkeyFetch, iod); err != nil {
 		return nil, err
+	}
+	if iod[0].Size == 0 {
+		return nil, Errorf(ErrNonexist, "object %s: dkey %q akey %q holds no value", o.OID(), KeyString(dkey), KeyString([]byte(akey)))
 	}
 	iod[0].Data = make([]byte, iod[0].Size)
 	if err := o.Fetch(ctx, dkey, CondDkeyFetch|CondAkeyFetch, iod); err != nil {

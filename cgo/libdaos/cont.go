@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"context"
+	"sync/atomic"
 	"slices"
 	"unsafe"
 
@@ -16,12 +17,34 @@ import (
 )
 
 // Container is an open container (daos_cont_open).
+//
+// The handle's life is also kept on the Go side. libdaos 2.8 asserts, and
+// so aborts the whole process, on some calls with a closed container
+// handle (daos_tx_open), so every method checks first and fails
+// DER_NO_HDL. And although daos_cont_close is meant to refuse a handle
+// with objects still open (DER_BUSY), libdaos 2.8 never records open
+// objects, closes, and leaves them failing DER_NO_HDL: daosgo refuses as
+// the API says, counting the object, KV and OIT handles opened here, so
+// that tools release what they open on every backend.
 type Container struct {
-	p     *Pool
-	coh   C.daos_handle_t
-	id    daosgo.UUID
-	label string
-	flags daosgo.ContFlags
+	p      *Pool
+	coh    C.daos_handle_t
+	id     daosgo.UUID
+	label  string
+	flags  daosgo.ContFlags
+	closed atomic.Bool
+	open   atomic.Int64
+}
+
+// enter checks, before any C call, that the handle is open and ctx alive.
+func (c *Container) enter(ctx context.Context, what string) error {
+	if err := canceled(ctx, what); err != nil {
+		return err
+	}
+	if c.closed.Load() {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "%s: container handle %s is closed", what, c.label)
+	}
+	return nil
 }
 
 var _ daosgo.Container = (*Container)(nil)
@@ -33,7 +56,7 @@ func (c *Container) Label() string     { return c.label }
 // or bytes nor record its creation time: those fields are 0 and said to
 // be unreported.
 func (c *Container) Query(ctx context.Context) (daosgo.ContInfo, error) {
-	if err := canceled(ctx, "query container "+c.label); err != nil {
+	if err := c.enter(ctx, "query container "+c.label); err != nil {
 		return daosgo.ContInfo{}, err
 	}
 	var info C.daos_cont_info_t
@@ -55,7 +78,7 @@ func (c *Container) Query(ctx context.Context) (daosgo.ContInfo, error) {
 
 // GetProps wraps daos_cont_query with a property list.
 func (c *Container) GetProps(ctx context.Context, ids ...daosgo.PropID) (daosgo.Props, error) {
-	if err := canceled(ctx, "container "+c.label+" properties"); err != nil {
+	if err := c.enter(ctx, "container "+c.label+" properties"); err != nil {
 		return nil, err
 	}
 	all := len(ids) == 0
@@ -85,7 +108,7 @@ func (c *Container) GetProps(ctx context.Context, ids ...daosgo.PropID) (daosgo.
 
 // SetProps wraps daos_cont_set_prop.
 func (c *Container) SetProps(ctx context.Context, props daosgo.Props) error {
-	if err := canceled(ctx, "set properties of container "+c.label); err != nil {
+	if err := c.enter(ctx, "set properties of container "+c.label); err != nil {
 		return err
 	}
 	for _, p := range props {
@@ -125,23 +148,42 @@ func (c *Container) attrs() attrCalls {
 }
 
 // ListAttrs wraps daos_cont_list_attr.
-func (c *Container) ListAttrs(ctx context.Context) ([]string, error) { return c.attrs().listAttrs() }
+func (c *Container) ListAttrs(ctx context.Context) ([]string, error) {
+	if err := c.enter(ctx, "list attributes"); err != nil {
+		return nil, err
+	}
+	return c.attrs().listAttrs()
+}
 
 // GetAttr wraps daos_cont_get_attr.
 func (c *Container) GetAttr(ctx context.Context, name string) ([]byte, error) {
+	if err := c.enter(ctx, "get attribute"); err != nil {
+		return nil, err
+	}
 	return c.attrs().getAttr(name)
 }
 
 // SetAttr wraps daos_cont_set_attr.
 func (c *Container) SetAttr(ctx context.Context, name string, value []byte) error {
+	if err := c.enter(ctx, "set attribute"); err != nil {
+		return err
+	}
 	return c.attrs().setAttr(name, value)
 }
 
 // DelAttr wraps daos_cont_del_attr.
-func (c *Container) DelAttr(ctx context.Context, name string) error { return c.attrs().delAttr(name) }
+func (c *Container) DelAttr(ctx context.Context, name string) error {
+	if err := c.enter(ctx, "delete attribute"); err != nil {
+		return err
+	}
+	return c.attrs().delAttr(name)
+}
 
 // AllocOIDs wraps daos_cont_alloc_oids.
 func (c *Container) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
+	if err := c.enter(ctx, "allocate OIDs"); err != nil {
+		return 0, err
+	}
 	if n == 0 {
 		return 0, daosgo.Errorf(daosgo.ErrInval, "allocate 0 OIDs")
 	}
@@ -153,6 +195,9 @@ func (c *Container) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
 // GenerateOID wraps daos_obj_generate_oid (daos_obj_generate_oid2), with no
 // hints.
 func (c *Container) GenerateOID(ctx context.Context, userHi uint32, lo uint64, t daosgo.ObjectType, class daosgo.ObjClass) (daosgo.OID, error) {
+	if err := c.enter(ctx, "generate an OID"); err != nil {
+		return daosgo.OID{}, err
+	}
 	if !t.Valid() {
 		return daosgo.OID{}, daosgo.Errorf(daosgo.ErrInval, "object type %d", uint8(t))
 	}
@@ -178,7 +223,7 @@ func (p *Pool) GenerateOIDByRF(ctx context.Context, rf uint64, userHi uint32, lo
 // DAOS_SNAP_OPT_OIT when oit is set. It passes no name: DAOS 2.8 refuses
 // named snapshots with DER_NOSYS.
 func (c *Container) CreateSnapshot(ctx context.Context, oit bool) (uint64, error) {
-	if err := canceled(ctx, "snapshot container "+c.label); err != nil {
+	if err := c.enter(ctx, "snapshot container "+c.label); err != nil {
 		return 0, err
 	}
 	opts := C.DAOS_SNAP_OPT_CR
@@ -190,11 +235,10 @@ func (c *Container) CreateSnapshot(ctx context.Context, oit bool) (uint64, error
 	return uint64(epoch), err
 }
 
-// ListSnapshots wraps daos_cont_list_snap. DAOS lists epochs only: which
-// snapshots carry an OIT is probed with daos_oit_open, and each one's time
-// is read from its epoch.
+// ListSnapshots wraps daos_cont_list_snap. DAOS lists epochs only; each
+// one's time is read from its epoch.
 func (c *Container) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error) {
-	if err := canceled(ctx, "list snapshots of "+c.label); err != nil {
+	if err := c.enter(ctx, "list snapshots of "+c.label); err != nil {
 		return nil, err
 	}
 	epochs, err := c.snapshotEpochs()
@@ -203,13 +247,7 @@ func (c *Container) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error
 	}
 	out := make([]daosgo.Snapshot, 0, len(epochs))
 	for _, e := range epochs {
-		s := daosgo.Snapshot{Epoch: e, Time: daosgo.EpochTime(e)}
-		var oh C.daos_handle_t
-		if C.daos_oit_open(c.coh, C.daos_epoch_t(e), &oh, nil) == 0 {
-			s.OIT = true
-			C.daos_oit_close(oh, nil)
-		}
-		out = append(out, s)
+		out = append(out, daosgo.Snapshot{Epoch: e, Time: daosgo.EpochTime(e)})
 	}
 	return out, nil
 }
@@ -246,7 +284,7 @@ func (c *Container) snapshotEpochs() ([]uint64, error) {
 
 // DestroySnapshot wraps daos_cont_destroy_snap for one epoch.
 func (c *Container) DestroySnapshot(ctx context.Context, epoch uint64) error {
-	if err := canceled(ctx, "destroy snapshot of "+c.label); err != nil {
+	if err := c.enter(ctx, "destroy snapshot of "+c.label); err != nil {
 		return err
 	}
 	epr := C.daos_epoch_range_t{epr_lo: C.daos_epoch_t(epoch), epr_hi: C.daos_epoch_t(epoch)}
@@ -255,31 +293,45 @@ func (c *Container) DestroySnapshot(ctx context.Context, epoch uint64) error {
 
 // OpenObject wraps daos_obj_open.
 func (c *Container) OpenObject(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode) (daosgo.Object, error) {
-	return c.openObject(oid, mode, txNone)
+	return c.openObject(ctx, oid, mode, txNone)
 }
 
-func (c *Container) openObject(oid daosgo.OID, mode daosgo.ObjMode, th C.daos_handle_t) (*Object, error) {
+func (c *Container) openObject(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode, th C.daos_handle_t) (*Object, error) {
+	if err := c.enter(ctx, "open object "+oid.String()); err != nil {
+		return nil, err
+	}
 	if !oid.Type().Valid() {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s has unknown type %d", oid, uint8(oid.Type()))
+	}
+	if mode != daosgo.ObjRO && mode != daosgo.ObjRW {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s: mode must be RO or RW", oid)
 	}
 	var oh C.daos_handle_t
 	if err := rcErr(C.daos_obj_open(c.coh, cOID(oid), C.uint(mode), &oh, nil), "daos_obj_open(%s)", oid); err != nil {
 		return nil, err
 	}
-	return &Object{c: c, oh: oh, oid: oid, th: th}, nil
+	c.open.Add(1)
+	return &Object{c: c, oh: oh, oid: oid, th: th, mode: mode}, nil
 }
 
 // OpenOIT wraps daos_oit_open.
 func (c *Container) OpenOIT(ctx context.Context, epoch uint64) (daosgo.OIT, error) {
+	if err := c.enter(ctx, "open OIT"); err != nil {
+		return nil, err
+	}
 	var oh C.daos_handle_t
 	if err := rcErr(C.daos_oit_open(c.coh, C.daos_epoch_t(epoch), &oh, nil), "daos_oit_open(%s, %d)", c.label, epoch); err != nil {
 		return nil, err
 	}
+	c.open.Add(1)
 	return &OIT{c: c, oh: oh, epoch: epoch}, nil
 }
 
 // OpenKV wraps daos_kv_open.
 func (c *Container) OpenKV(ctx context.Context, oid daosgo.OID, mode daosgo.ObjMode) (daosgo.KV, error) {
+	if err := c.enter(ctx, "open KV "+oid.String()); err != nil {
+		return nil, err
+	}
 	if !oid.Type().IsKV() {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "object %s is %s, not a KV type", oid, oid.Type())
 	}
@@ -287,12 +339,24 @@ func (c *Container) OpenKV(ctx context.Context, oid daosgo.OID, mode daosgo.ObjM
 	if err := rcErr(C.daos_kv_open(c.coh, cOID(oid), C.uint(mode), &oh, nil), "daos_kv_open(%s)", oid); err != nil {
 		return nil, err
 	}
-	return &KV{c: c, oh: oh, oid: oid}, nil
+	c.open.Add(1)
+	return &KV{c: c, oh: oh, oid: oid, mode: mode}, nil
 }
 
-// Close wraps daos_cont_close.
+// Close wraps daos_cont_close; it fails DER_BUSY while object, KV or OIT
+// handles opened through the container are open (see Container).
 func (c *Container) Close(ctx context.Context) error {
-	return rcErr(C.daos_cont_close(c.coh, nil), "daos_cont_close(%s)", c.label)
+	if c.closed.Load() {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "close container %s: handle already closed", c.label)
+	}
+	if n := c.open.Load(); n > 0 {
+		return daosgo.Errorf(daosgo.ErrBusy, "close container %s: %d object handles opened through it are still open", c.label, n)
+	}
+	if err := rcErr(C.daos_cont_close(c.coh, nil), "daos_cont_close(%s)", c.label); err != nil {
+		return err
+	}
+	c.closed.Store(true)
+	return nil
 }
 
 var _ daosgo.Verifier = (*Container)(nil)
@@ -305,7 +369,7 @@ var _ daosgo.Verifier = (*Container)(nil)
 // it: that is DER_NOTSUPPORTED, so that the checker counts it as skipped
 // rather than verified. Replicas that differ fail DER_MISMATCH.
 func (c *Container) VerifyObject(ctx context.Context, oid daosgo.OID) (int, error) {
-	if err := canceled(ctx, "verify "+oid.String()); err != nil {
+	if err := c.enter(ctx, "verify "+oid.String()); err != nil {
 		return 0, err
 	}
 	r := daosgo.Redundancy(oid.Redundancy())

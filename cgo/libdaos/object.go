@@ -10,6 +10,8 @@ import "C"
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -17,12 +19,37 @@ import (
 
 // Object is an open object (daos_obj_open).
 type Object struct {
-	c   *Container
-	oh  C.daos_handle_t
-	oid daosgo.OID
+	c    *Container
+	oh   C.daos_handle_t
+	oid  daosgo.OID
+	mode daosgo.ObjMode
 	// th is the transaction the object's calls join; the zero handle is
 	// DAOS_TX_NONE, where each call is its own transaction.
-	th C.daos_handle_t
+	th     C.daos_handle_t
+	closed atomic.Bool
+}
+
+// enter checks, before any C call, that ctx is alive and the handle open.
+func (o *Object) enter(ctx context.Context, what string) error {
+	if err := canceled(ctx, what+" "+o.oid.String()); err != nil {
+		return err
+	}
+	if o.closed.Load() {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "%s %s: object handle is closed", what, o.oid)
+	}
+	return nil
+}
+
+// enterWrite also refuses a write through a read-only handle: libdaos 2.8
+// refuses it outside a transaction (DER_NO_PERM) but applies it inside one.
+func (o *Object) enterWrite(ctx context.Context, what string) error {
+	if err := o.enter(ctx, what); err != nil {
+		return err
+	}
+	if o.mode != daosgo.ObjRW {
+		return daosgo.Errorf(daosgo.ErrNoPerm, "%s %s: object is open read-only", what, o.oid)
+	}
+	return nil
 }
 
 var _ daosgo.Object = (*Object)(nil)
@@ -34,6 +61,10 @@ func (o *Object) OID() daosgo.OID { return o.oid }
 
 // Close wraps daos_obj_close.
 func (o *Object) Close() error {
+	if o.closed.Swap(true) {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "close object %s: handle already closed", o.oid)
+	}
+	o.c.open.Add(-1)
 	return rcErr(C.daos_obj_close(o.oh, nil), "daos_obj_close(%s)", o.oid)
 }
 
@@ -83,11 +114,14 @@ func (m *cmem) keys(keys [][]byte) *C.daos_key_t {
 
 // Update wraps daos_obj_update.
 func (o *Object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
-	if err := canceled(ctx, "update "+o.oid.String()); err != nil {
+	if err := o.enterWrite(ctx, "update"); err != nil {
 		return err
 	}
-	if len(iods) == 0 || len(dkey) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "update %s: need a dkey and at least one IOD", o.oid)
+	if len(dkey) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "update %s: empty dkey", o.oid)
+	}
+	if err := daosgo.CheckIODs(iods, true); err != nil {
+		return fmt.Errorf("update %s: %w", o.oid, err)
 	}
 	var m cmem
 	defer m.free()
@@ -98,11 +132,14 @@ func (o *Object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 
 // Fetch wraps daos_obj_fetch.
 func (o *Object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
-	if err := canceled(ctx, "fetch "+o.oid.String()); err != nil {
+	if err := o.enter(ctx, "fetch"); err != nil {
 		return err
 	}
-	if len(iods) == 0 || len(dkey) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "fetch %s: need a dkey and at least one IOD", o.oid)
+	if len(dkey) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "fetch %s: empty dkey", o.oid)
+	}
+	if err := daosgo.CheckIODs(iods, false); err != nil {
+		return fmt.Errorf("fetch %s: %w", o.oid, err)
 	}
 	var m cmem
 	defer m.free()
@@ -140,7 +177,7 @@ func (o *Object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags,
 
 // Punch wraps daos_obj_punch.
 func (o *Object) Punch(ctx context.Context) error {
-	if err := canceled(ctx, "punch "+o.oid.String()); err != nil {
+	if err := o.enterWrite(ctx, "punch"); err != nil {
 		return err
 	}
 	return rcErr(C.daos_obj_punch(o.oh, o.th, 0, nil), "daos_obj_punch(%s)", o.oid)
@@ -148,11 +185,14 @@ func (o *Object) Punch(ctx context.Context) error {
 
 // PunchDkeys wraps daos_obj_punch_dkeys.
 func (o *Object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [][]byte) error {
-	if err := canceled(ctx, "punch dkeys of "+o.oid.String()); err != nil {
+	if err := o.enterWrite(ctx, "punch dkeys of"); err != nil {
 		return err
 	}
-	if len(dkeys) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "object %s: no dkey to punch", o.oid)
+	if len(dkeys) != 1 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: punch %d dkeys: DAOS punches one dkey a call", o.oid, len(dkeys))
+	}
+	if len(dkeys[0]) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: empty dkey", o.oid)
 	}
 	var m cmem
 	defer m.free()
@@ -162,11 +202,16 @@ func (o *Object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 
 // PunchAkeys wraps daos_obj_punch_akeys.
 func (o *Object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondFlags, akeys [][]byte) error {
-	if err := canceled(ctx, "punch akeys of "+o.oid.String()); err != nil {
+	if err := o.enterWrite(ctx, "punch akeys of"); err != nil {
 		return err
 	}
-	if len(akeys) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "object %s: no akey to punch", o.oid)
+	if len(akeys) == 0 || len(dkey) == 0 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: need a dkey and akeys to punch", o.oid)
+	}
+	for _, k := range akeys {
+		if len(k) == 0 {
+			return daosgo.Errorf(daosgo.ErrInval, "object %s: empty akey", o.oid)
+		}
 	}
 	var m cmem
 	defer m.free()
@@ -239,7 +284,7 @@ func listKeys(what string, anchor *daosgo.Anchor, nr int, buf []byte,
 
 // ListDkeys wraps daos_obj_list_dkey.
 func (o *Object) ListDkeys(ctx context.Context, anchor *daosgo.Anchor, nr int, buf []byte) ([][]byte, error) {
-	if err := canceled(ctx, "list dkeys of "+o.oid.String()); err != nil {
+	if err := o.enter(ctx, "list dkeys of"); err != nil {
 		return nil, err
 	}
 	return listKeys(o.oid.String(), anchor, nr, buf, func(n *C.uint32_t, kds *C.daos_key_desc_t, sgl *C.d_sg_list_t, a *C.daos_anchor_t) C.int {
@@ -249,8 +294,11 @@ func (o *Object) ListDkeys(ctx context.Context, anchor *daosgo.Anchor, nr int, b
 
 // ListAkeys wraps daos_obj_list_akey.
 func (o *Object) ListAkeys(ctx context.Context, dkey []byte, anchor *daosgo.Anchor, nr int, buf []byte) ([][]byte, error) {
-	if err := canceled(ctx, "list akeys of "+o.oid.String()); err != nil {
+	if err := o.enter(ctx, "list akeys of"); err != nil {
 		return nil, err
+	}
+	if len(dkey) == 0 {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "list akeys of %s: empty dkey", o.oid)
 	}
 	var m cmem
 	defer m.free()
@@ -264,7 +312,7 @@ func (o *Object) ListAkeys(ctx context.Context, dkey []byte, anchor *daosgo.Anch
 // DAOS_GET_RECX under akey, as daos_array_get_size does. DAOS fills in the
 // 8-byte integer dkey; on an object without such records it leaves it 0.
 func (o *Object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, error) {
-	if err := canceled(ctx, "query "+o.oid.String()); err != nil {
+	if err := o.enter(ctx, "query"); err != nil {
 		return daosgo.KeyQuery{}, err
 	}
 	if !o.oid.Type().DkeyUint64() {
@@ -289,8 +337,11 @@ func (o *Object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, er
 // QueryMaxRecx wraps daos_obj_query_key with DAOS_GET_MAX | DAOS_GET_RECX
 // for one dkey and akey.
 func (o *Object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Recx, error) {
-	if err := canceled(ctx, "query "+o.oid.String()); err != nil {
+	if err := o.enter(ctx, "query"); err != nil {
 		return daosgo.Recx{}, err
+	}
+	if len(dkey) == 0 || len(akey) == 0 {
+		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrInval, "query %s: need a dkey and an akey", o.oid)
 	}
 	var m cmem
 	defer m.free()

@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"context"
+	"sync/atomic"
 	"errors"
 	"fmt"
 	"sync"
@@ -21,9 +22,20 @@ import (
 
 // OIT is an open Object ID Table (daos_oit_open).
 type OIT struct {
-	c     *Container
-	oh    C.daos_handle_t
-	epoch uint64
+	c      *Container
+	oh     C.daos_handle_t
+	epoch  uint64
+	closed atomic.Bool
+}
+
+func (o *OIT) enter(ctx context.Context, what string) error {
+	if err := canceled(ctx, what); err != nil {
+		return err
+	}
+	if o.closed.Load() {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "%s (epoch %d): OIT handle is closed", what, o.epoch)
+	}
+	return nil
 }
 
 var _ daosgo.OIT = (*OIT)(nil)
@@ -31,12 +43,18 @@ var _ daosgo.OIT = (*OIT)(nil)
 func (o *OIT) Epoch() uint64 { return o.epoch }
 
 // Close wraps daos_oit_close.
-func (o *OIT) Close() error { return rcErr(C.daos_oit_close(o.oh, nil), "daos_oit_close(%d)", o.epoch) }
+func (o *OIT) Close() error {
+	if o.closed.Swap(true) {
+		return daosgo.Errorf(daosgo.ErrNoHdl, "close OIT of epoch %d: handle already closed", o.epoch)
+	}
+	o.c.open.Add(-1)
+	return rcErr(C.daos_oit_close(o.oh, nil), "daos_oit_close(%d)", o.epoch)
+}
 
 // list runs one of the OIT listing calls.
 func (o *OIT) list(ctx context.Context, anchor *daosgo.Anchor, nr int, what string,
 	call func(oids *C.daos_obj_id_t, n *C.uint32_t, a *C.daos_anchor_t) C.int) ([]daosgo.OID, error) {
-	if err := canceled(ctx, what); err != nil {
+	if err := o.enter(ctx, what); err != nil {
 		return nil, err
 	}
 	if anchor == nil || nr <= 0 {
@@ -77,7 +95,7 @@ func (o *OIT) ListUnmarked(ctx context.Context, anchor *daosgo.Anchor, nr int) (
 
 // Mark wraps daos_oit_mark; a nil marker clears the mark.
 func (o *OIT) Mark(ctx context.Context, oid daosgo.OID, marker []byte) error {
-	if err := canceled(ctx, "OIT mark"); err != nil {
+	if err := o.enter(ctx, "OIT mark"); err != nil {
 		return err
 	}
 	if len(marker) > daosgo.MarkerMaxLen {

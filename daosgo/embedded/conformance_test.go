@@ -18,5 +18,5 @@ func newEngine(t testing.TB) *embedded.Engine {
 
 func TestConformance(t *testing.T) {
 	daosgotest.Run(t, daosgotest.Harness{Backend: newEngine(t), PoolAdmin: true,
-		CountsHandles: true, TinyPools: true, OldLayouts: true, FaultDomains: embedded.FaultDomains})
+		CountsHandles: true, TinyPools: true, OldLayouts: true, FaultDomains: embedded.FaultDomains, ReclaimsAtOnce: true})
 }

@@ -47,6 +47,9 @@ func (p *poolHandle) CreateContainer(ctx context.Context, label string, props da
 		}
 	}
 	for _, pr := range props {
+		if pr.ID == daosgo.PropContAllocedOID {
+			continue // DAOS takes the first OID to allocate at creation
+		}
 		if err := checkSettableContProp(pr); err != nil {
 			return uuid.Nil, err
 		}
@@ -178,7 +181,7 @@ func (p *poolHandle) DestroyContainer(ctx context.Context, cont string, force bo
 			return err
 		}
 		for _, q := range []string{
-			`DELETE FROM recs WHERE cont = ?`, `DELETE FROM oit WHERE cont = ?`, `DELETE FROM snaps WHERE cont = ?`,
+			`DELETE FROM recs WHERE cont = ?`, `DELETE FROM hollow WHERE cont = ?`, `DELETE FROM oit WHERE cont = ?`, `DELETE FROM snaps WHERE cont = ?`,
 			`DELETE FROM cont_props WHERE cont = ?`, `DELETE FROM cont_attrs WHERE cont = ?`,
 			`DELETE FROM handles WHERE cont = ?`, `DELETE FROM conts WHERE id = ?`,
 		} {
@@ -216,11 +219,8 @@ func (p *poolHandle) OpenContainer(ctx context.Context, cont string, flags daosg
 	if flags&daosgo.ContEvictAll != 0 && modes != daosgo.ContEX {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "open container %s: EVICT_ALL goes with EX only", cont)
 	}
-	if flags.Writable() {
-		if err := p.checkWritable(); err != nil {
-			return nil, err
-		}
-	}
+	// A read-only pool handle opens containers read-write, as in DAOS:
+	// the container's access control decides.
 	h := &contHandle{p: p, s: p.s, flags: flags}
 	err := p.s.write(ctx, func(t *tx) error {
 		if err := p.check(t); err != nil {
@@ -278,14 +278,21 @@ func (c *contHandle) name() string {
 	return c.c.uuid.String()
 }
 
-// check fails DER_NO_HDL once the handle was evicted or closed.
+// check fails DER_NO_HDL once the handle was evicted or closed, and
+// DER_NONEXIST once its container was destroyed, as DAOS answers.
 func (c *contHandle) check(t *tx) error {
 	var flags int64
 	err := t.row(`SELECT flags FROM handles WHERE id = ?`, []any{c.hdl}, &flags)
-	if errors.Is(err, sql.ErrNoRows) {
-		return daosgo.Errorf(daosgo.ErrNoHdl, "container %s: handle was evicted or closed", c.name())
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
 	}
-	return err
+	if ok, err := exists(t, `SELECT 1 FROM conts WHERE id = ?`, []any{c.c.id}); err != nil || !ok {
+		if err == nil {
+			err = daosgo.Errorf(daosgo.ErrNonexist, "container %s was destroyed", c.name())
+		}
+		return err
+	}
+	return daosgo.Errorf(daosgo.ErrNoHdl, "container %s: handle was evicted or closed", c.name())
 }
 
 func (c *contHandle) checkWritable() error {
@@ -461,8 +468,12 @@ func (c *contHandle) AllocOIDs(ctx context.Context, n uint64) (uint64, error) {
 	if n == 0 || n > 1<<40 {
 		return 0, daosgo.Errorf(daosgo.ErrInval, "allocate %d OIDs: want 1 to 2^40", n)
 	}
+	// DAOS allocates OIDs through a read-only handle too.
 	var first int64
-	err := c.writeCheck(ctx, func(t *tx) error {
+	err := c.s.write(ctx, func(t *tx) error {
+		if err := c.check(t); err != nil {
+			return err
+		}
 		return t.row(`UPDATE conts SET next_oid = next_oid + ? WHERE id = ? RETURNING next_oid - ?`,
 			[]any{int64(n), c.c.id, int64(n)}, &first)
 	})
@@ -523,10 +534,15 @@ func (c *contHandle) CreateSnapshot(ctx context.Context, oit bool) (uint64, erro
 		if !oit {
 			return nil
 		}
-		// The OIT holds exactly the objects that have a value now:
-		// never-written objects have no row, punched ones have none left.
-		_, err := t.exec(`INSERT INTO oit(cont, epoch, hi, lo, marker)
-			SELECT DISTINCT cont, ?, hi, lo, NULL FROM recs WHERE cont = ?`, epoch, c.c.id)
+		// The OIT holds the objects that exist now, as in DAOS: those with
+		// a value, and those whose keys were all punched; never-written
+		// objects and punched ones are not in it.
+		if _, err := t.exec(`INSERT INTO oit(cont, epoch, hi, lo, marker)
+			SELECT DISTINCT cont, ?, hi, lo, NULL FROM recs WHERE cont = ?`, epoch, c.c.id); err != nil {
+			return err
+		}
+		_, err := t.exec(`INSERT OR IGNORE INTO oit(cont, epoch, hi, lo, marker)
+			SELECT cont, ?, hi, lo, NULL FROM hollow WHERE cont = ?`, epoch, c.c.id)
 		return err
 	})
 	return uint64(epoch), err
@@ -537,7 +553,7 @@ func (c *contHandle) CreateSnapshot(ctx context.Context, oit bool) (uint64, erro
 func (c *contHandle) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, error) {
 	var out []daosgo.Snapshot
 	err := c.readCheck(ctx, func(t *tx) error {
-		rows, err := t.query(`SELECT epoch, oit FROM snaps WHERE cont = ? ORDER BY epoch`, c.c.id)
+		rows, err := t.query(`SELECT epoch FROM snaps WHERE cont = ? ORDER BY epoch`, c.c.id)
 		if err != nil {
 			return err
 		}
@@ -545,7 +561,7 @@ func (c *contHandle) ListSnapshots(ctx context.Context) ([]daosgo.Snapshot, erro
 		for rows.Next() {
 			var s daosgo.Snapshot
 			var epoch int64
-			if err := rows.Scan(&epoch, &s.OIT); err != nil {
+			if err := rows.Scan(&epoch); err != nil {
 				return err
 			}
 			s.Epoch = uint64(epoch)

@@ -216,6 +216,10 @@ func (e *Engine) storeFor(id uuid.UUID) (*store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.ensureSchema(context.Background()); err != nil {
+		s.close()
+		return nil, err
+	}
 	e.stores[id] = s
 	return s, nil
 }

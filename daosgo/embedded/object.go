@@ -129,47 +129,8 @@ const akeyKindQuery = `SELECT idx, rsize FROM recs WHERE ` + objWhere + ` AND dk
 
 func rowCost(dkey, akey, val []byte) int64 { return int64(len(dkey) + len(akey) + len(val)) }
 
-func validateIODs(iods []daosgo.IOD, update bool) error {
-	if len(iods) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "no IOD given")
-	}
-	for i := range iods {
-		d := &iods[i]
-		switch d.Type {
-		case daosgo.IODSingle:
-			if update && d.Size != uint64(len(d.Data)) {
-				return daosgo.Errorf(daosgo.ErrInval, "akey %q: single value size %d does not match its %d-byte buffer", d.Akey, d.Size, len(d.Data))
-			}
-		case daosgo.IODArray:
-			if len(d.Recxs) == 0 {
-				return daosgo.Errorf(daosgo.ErrInval, "akey %q: array IOD without extents", d.Akey)
-			}
-			if update && d.Size == 0 {
-				return daosgo.Errorf(daosgo.ErrInval, "akey %q: array record size is 0", d.Akey)
-			}
-			var total uint64
-			for _, r := range d.Recxs {
-				if r.Nr == 0 {
-					return daosgo.Errorf(daosgo.ErrInval, "akey %q: empty extent at %d", d.Akey, r.Idx)
-				}
-				if r.Idx+r.Nr < r.Idx || r.Idx+r.Nr > 1<<62 {
-					return daosgo.Errorf(daosgo.ErrOverflow, "akey %q: extent [%d, +%d) out of range", d.Akey, r.Idx, r.Nr)
-				}
-				total += r.Nr
-			}
-			if (update || d.Size != 0) && uint64(len(d.Data)) < total*d.Size {
-				return daosgo.Errorf(daosgo.ErrIOInval, "akey %q: %d records of %d bytes need %d bytes, buffer has %d",
-					d.Akey, total, d.Size, total*d.Size, len(d.Data))
-			}
-		default:
-			return daosgo.Errorf(daosgo.ErrInval, "akey %q: IOD type %d", d.Akey, d.Type)
-		}
-	}
-	return nil
-}
-
 // Update writes all IODs under dkey in one transaction. A single value of
-// size 0 punches the akey, as in DAOS.
+// size 0 punches the akey: it reads as size 0 afterwards, as in DAOS.
 func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags, iods []daosgo.IOD) error {
 	if o.tx != nil { // the write runs at the commit: keep a copy
 		dkey, iods = bytes.Clone(dkey), cloneIODs(iods)
@@ -178,7 +139,7 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 	if err != nil {
 		return err
 	}
-	if err := validateIODs(iods, true); err != nil {
+	if err := daosgo.CheckIODs(iods, true); err != nil {
 		return err
 	}
 	return o.write(ctx, func(t *tx) error {
@@ -200,12 +161,7 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 		tgt := place(o.c.p.fmt.Placement, o.oid, dk)
 		var delta int64
 		for i := range iods {
-			// An akey repeated within the update sees its earlier IODs.
-			fresh := newDkey
-			for _, prev := range iods[:i] {
-				fresh = fresh && string(prev.Akey) != string(iods[i].Akey)
-			}
-			d, err := o.updateIOD(t, dk, tgt, flags, fresh, &iods[i])
+			d, err := o.updateIOD(t, dk, tgt, flags, newDkey, &iods[i])
 			if err != nil {
 				return err
 			}
@@ -239,22 +195,24 @@ func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, 
 	}
 	if iod.Type == daosgo.IODSingle {
 		if found && firstIdx >= 0 {
-			return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds an array, not a single value", o.oid, daosgo.KeyString(iod.Akey))
+			return 0, daosgo.Errorf(daosgo.ErrNoPerm, "object %s: akey %q holds an array, not a single value", o.oid, daosgo.KeyString(iod.Akey))
 		}
 		var old int64
 		if found {
 			old = rowCost(dk, ak, make([]byte, firstSize))
 		}
 		if iod.Size == 0 { // DAOS: a zero-size single value punches the akey
-			_, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak)...)
-			return -old, err
+			if _, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak)...); err != nil {
+				return 0, err
+			}
+			return -old, o.keepIfHollow(t)
 		}
 		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum) VALUES(?, ?, ?, ?, ?, -1, ?, ?, ?, ?)`,
 			o.args(dk, ak, int64(len(iod.Data)), iod.Data, tgt, recordCsum(o.c.p.fmt, iod.Data))...)
 		return rowCost(dk, ak, iod.Data) - old, err
 	}
 	if found && firstIdx < 0 {
-		return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds a single value, not an array", o.oid, daosgo.KeyString(iod.Akey))
+		return 0, daosgo.Errorf(daosgo.ErrNoPerm, "object %s: akey %q holds a single value, not an array", o.oid, daosgo.KeyString(iod.Akey))
 	}
 	if found && uint64(firstSize) != iod.Size {
 		return 0, daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), firstSize, iod.Size)
@@ -411,7 +369,7 @@ func (o *object) Fetch(ctx context.Context, dkey []byte, flags daosgo.CondFlags,
 	if err != nil {
 		return err
 	}
-	if err := validateIODs(iods, false); err != nil {
+	if err := daosgo.CheckIODs(iods, false); err != nil {
 		return err
 	}
 	return o.read(ctx, func(t *tx) error {
@@ -464,10 +422,13 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 	if err != nil {
 		return err
 	}
+	// As in DAOS, a fetch of the other kind than the akey holds finds
+	// nothing: size 0.
+	if (iod.Type == daosgo.IODSingle) != (firstIdx < 0) {
+		iod.Size = 0
+		return nil
+	}
 	if iod.Type == daosgo.IODSingle {
-		if firstIdx >= 0 {
-			return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds an array, not a single value", o.oid, daosgo.KeyString(iod.Akey))
-		}
 		iod.Size = uint64(rsize)
 		if iod.Data == nil {
 			return nil // the caller asked for the size only
@@ -485,9 +446,6 @@ func (o *object) fetchIOD(t *tx, dk []byte, flags daosgo.CondFlags, iod *daosgo.
 		}
 		copy(iod.Data, val)
 		return nil
-	}
-	if firstIdx < 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q holds a single value, not an array", o.oid, daosgo.KeyString(iod.Akey))
 	}
 	if iod.Size != 0 && iod.Size != uint64(rsize) {
 		return daosgo.Errorf(daosgo.ErrInval, "object %s: akey %q has %d-byte records, not %d", o.oid, daosgo.KeyString(iod.Akey), rsize, iod.Size)
@@ -566,8 +524,23 @@ func (o *object) readExtents(t *tx, dk, ak []byte, iod *daosgo.IOD) (bool, error
 
 func (o *object) Punch(ctx context.Context) error {
 	return o.write(ctx, func(t *tx) error {
-		return o.punch(t, ``, nil, false, "")
+		if err := o.punch(t, ``, nil, false, ""); err != nil {
+			return err
+		}
+		_, err := t.exec(`DELETE FROM hollow WHERE `+objWhere, o.args()...)
+		return err
 	})
+}
+
+// keepIfHollow records the object as existing after a punch of its keys
+// took its last value, as a DAOS object outlives its keys.
+func (o *object) keepIfHollow(t *tx) error {
+	left, err := exists(t, `SELECT 1 FROM recs WHERE `+objWhere+` LIMIT 1`, o.args())
+	if err != nil || left {
+		return err
+	}
+	_, err = t.exec(`INSERT OR IGNORE INTO hollow(cont, hi, lo) VALUES(?, ?, ?)`, o.args()...)
+	return err
 }
 
 // punch deletes the rows matching objWhere+extra and charges back their
@@ -590,9 +563,11 @@ func (o *object) punch(t *tx, extra string, args []any, cond bool, what string) 
 	return err
 }
 
+// PunchDkeys punches one dkey: libdaos 2.8 refuses more in one call
+// (DER_INVAL), and so does the engine, so that tools punch them one by one.
 func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [][]byte) error {
-	if len(dkeys) == 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "object %s: no dkey to punch", o.oid)
+	if len(dkeys) != 1 {
+		return daosgo.Errorf(daosgo.ErrInval, "object %s: punch %d dkeys: DAOS punches one dkey a call", o.oid, len(dkeys))
 	}
 	if o.tx != nil {
 		dkeys = cloneKeys(dkeys)
@@ -610,7 +585,7 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 				return err
 			}
 		}
-		return nil
+		return o.keepIfHollow(t)
 	})
 }
 
@@ -637,7 +612,7 @@ func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondF
 				return err
 			}
 		}
-		return nil
+		return o.keepIfHollow(t)
 	})
 }
 
@@ -713,10 +688,10 @@ func (o *object) listKeys(ctx context.Context, anchor *daosgo.Anchor, nr int, bu
 	return keys, err
 }
 
-// QueryMax walks the dkeys down from the largest, with indexed MAX
-// aggregates (which SQLite answers from the primary key alone), to the
-// first that holds array records under akey, as VOS's query does: a file's
-// last chunk nearly always does, so it is usually one step.
+// QueryMax answers as DAOS does: the largest dkey, and the highest extent
+// of akey under it (none if akey has no records there: DAOS looks no
+// further). SQLite answers the indexed MAX aggregates from the primary key
+// alone (ORDER BY ... DESC LIMIT 1 was several times slower).
 func (o *object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, error) {
 	if !o.oid.Type().DkeyUint64() {
 		return daosgo.KeyQuery{}, daosgo.Errorf(daosgo.ErrInval, "query %s: its %s dkeys are not integers", o.oid, o.oid.Type())
@@ -727,30 +702,17 @@ func (o *object) QueryMax(ctx context.Context, akey []byte) (daosgo.KeyQuery, er
 	}
 	var q daosgo.KeyQuery
 	err = o.read(ctx, func(t *tx) error {
-		var below any = nil
-		for {
-			var dk any
-			query, args := `SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args()
-			if below != nil {
-				query, args = query+` AND dkey < ?`, append(args, below)
-			}
-			if err := t.row(query, args, &dk); err != nil {
-				return err
-			}
-			dkb, ok := dk.([]byte)
-			if !ok {
-				return nil // no (more) dkeys: nothing found
-			}
-			r, err := o.maxRecx(t, dkb, ak, true)
-			if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
-				return err
-			}
-			if err == nil && r.Nr > 0 {
-				q.Dkey, q.Recx = binary.BigEndian.Uint64(dkb), r
-				return nil
-			}
-			below = dkb
+		var dk any
+		if err := t.row(`SELECT MAX(dkey) FROM recs WHERE `+objWhere, o.args(), &dk); err != nil {
+			return err
 		}
+		dkb, ok := dk.([]byte)
+		if !ok {
+			return nil // an empty object: nothing found
+		}
+		q.Dkey = binary.BigEndian.Uint64(dkb)
+		q.Recx, err = o.queryRecx(t, dkb, ak)
+		return err
 	})
 	return q, err
 }
@@ -766,15 +728,25 @@ func (o *object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Re
 	}
 	var r daosgo.Recx
 	err = o.read(ctx, func(t *tx) error {
-		r, err = o.maxRecx(t, dk, ak, false)
+		r, err = o.queryRecx(t, dk, ak)
 		return err
 	})
 	return r, err
 }
 
-// maxRecx returns the last extent of an array akey; for a single value it
-// returns the zero Recx when singleOK, else DER_INVAL.
-func (o *object) maxRecx(t *tx, dk, ak []byte, singleOK bool) (daosgo.Recx, error) {
+// queryRecx is the highest extent of an array akey, or the zero Recx when
+// the akey is absent or holds a single value, as DAOS answers.
+func (o *object) queryRecx(t *tx, dk, ak []byte) (daosgo.Recx, error) {
+	r, err := o.maxRecx(t, dk, ak)
+	if errors.Is(err, daosgo.ErrNonexist) {
+		return daosgo.Recx{}, nil
+	}
+	return r, err
+}
+
+// maxRecx returns the last extent of an array akey, the zero Recx for a
+// single value, and DER_NONEXIST for an absent akey.
+func (o *object) maxRecx(t *tx, dk, ak []byte) (daosgo.Recx, error) {
 	var last any
 	if err := t.row(`SELECT MAX(idx) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak), &last); err != nil {
 		return daosgo.Recx{}, err
@@ -784,10 +756,7 @@ func (o *object) maxRecx(t *tx, dk, ak []byte, singleOK bool) (daosgo.Recx, erro
 		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrNonexist, "object %s: no such akey", o.oid)
 	}
 	if idx < 0 {
-		if singleOK {
-			return daosgo.Recx{}, nil
-		}
-		return daosgo.Recx{}, daosgo.Errorf(daosgo.ErrInval, "object %s: akey holds a single value, not an array", o.oid)
+		return daosgo.Recx{}, nil
 	}
 	var rsize, n int64
 	if err := t.row(`SELECT rsize, length(val) FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ? AND idx = ?`,

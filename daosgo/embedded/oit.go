@@ -34,10 +34,12 @@ func (h *oitHandle) checkSnap(t *tx) error {
 	if h.closed.Load() {
 		return daosgo.Errorf(daosgo.ErrNoHdl, "OIT of epoch %d: handle closed", h.epoch)
 	}
+	// A snapshot taken without the OIT has no rows in oit: its table
+	// opens and holds nothing, as in DAOS.
 	var oit bool
 	err := t.row(`SELECT oit FROM snaps WHERE cont = ? AND epoch = ?`, []any{h.c.c.id, h.epoch}, &oit)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !oit) {
-		return daosgo.Errorf(daosgo.ErrNonexist, "container %s: no OIT snapshot at epoch %d", h.c.name(), h.epoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return daosgo.Errorf(daosgo.ErrNonexist, "container %s: no snapshot at epoch %d", h.c.name(), h.epoch)
 	}
 	return err
 }

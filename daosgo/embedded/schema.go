@@ -75,7 +75,7 @@ CREATE TABLE snaps(
 -- Every value of every object. A single value has idx -1 and rsize equal to
 -- its length; an array extent starts at record idx and holds
 -- length(val)/rsize records. Extents of one akey never overlap. An object
--- exists exactly while it has a row here. tgt is the target the pool's
+-- with a row here exists (see hollow for one without). tgt is the target the pool's
 -- placement algorithm puts the record on; csum is the value's CRC32C in
 -- record format 2 and NULL before.
 CREATE TABLE recs(
@@ -91,6 +91,8 @@ CREATE TABLE recs(
 	csum  INTEGER,
 	PRIMARY KEY(cont, hi, lo, dkey, akey, idx)
 ) WITHOUT ROWID;
+
+` + hollowTable + `
 
 -- Bytes stored on each target; their sum is the pool's used space.
 CREATE TABLE space(
@@ -126,3 +128,14 @@ CREATE TABLE oit(
 	PRIMARY KEY(cont, epoch, hi, lo)
 ) WITHOUT ROWID;
 `
+
+// hollowTable lists the objects whose every dkey or akey was punched: in
+// DAOS such an object keeps existing, and is in the OIT, until the object
+// itself is punched. An object exists while it has a row in recs or here.
+// Pool files made before it are given it when opened (ensureSchema).
+const hollowTable = `CREATE TABLE IF NOT EXISTS hollow(
+	cont INTEGER NOT NULL,
+	hi   INTEGER NOT NULL,
+	lo   INTEGER NOT NULL,
+	PRIMARY KEY(cont, hi, lo)
+) WITHOUT ROWID;`

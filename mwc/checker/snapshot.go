@@ -19,8 +19,8 @@ const snapAttr = "daosgo.checker.snapshot"
 
 // takenWithin bounds how long after the attribute was written a snapshot
 // can have been taken by the run that wrote it, for the one case where the
-// run died between the two: only OIT snapshots that new, and newer than
-// every snapshot that existed then, are taken for its own.
+// run died between the two: only snapshots that new, and newer than every
+// snapshot that existed then, are taken for its own.
 const takenWithin = time.Minute
 
 // ownSnapshot takes an OIT snapshot of c, recorded as the checker's, and
@@ -89,7 +89,7 @@ func dropStaleSnapshot(ctx context.Context, c daosgo.Container) error {
 		}
 		wrote := time.Unix(0, at)
 		for _, s := range snaps {
-			if s.OIT && s.Epoch > after && s.Time.Sub(wrote).Abs() < takenWithin {
+			if s.Epoch > after && s.Time.Sub(wrote).Abs() < takenWithin {
 				doomed = append(doomed, s.Epoch)
 			}
 		}
