@@ -9,8 +9,8 @@ import "C"
 
 import (
 	"context"
-	"sync/atomic"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/daosgo/daosgo/daosgo"

@@ -11,10 +11,10 @@ import "C"
 
 import (
 	"context"
-	"sync/atomic"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/daosgo/daosgo/daosgo"
