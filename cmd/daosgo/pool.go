@@ -33,11 +33,11 @@ type poolCreateCmd struct {
 	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB." default:"4G"`
 	UUID          string   `name:"uuid" help:"UUID to give the pool (default: a new one)."`
 	Properties    []string `help:"Pool properties as name:value, comma-separated (see 'pool get-prop')." sep:","`
-	LayoutVersion uint32   `name:"layout-version" help:"Create the pool at this layout version, as an older release would have (default: the newest)."`
+	LayoutVersion layoutNr `name:"layout-version" placeholder:"N" help:"Create the pool at this layout version, as the DAOS release of that version would have: 0 = DAOS 2.0, 1 = 2.2, 2 = 2.4, 3 = 2.6, 4 = 2.8 (default: the newest)."`
 }
 
 func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
-	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion}
+	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version()}
 	if c.UUID != "" {
 		id, err := uuid.Parse(c.UUID)
 		if err != nil {

@@ -322,7 +322,7 @@ func TestNewerPoolIsRefused(t *testing.T) {
 	defer newer.Close()
 	_, err = newer.CreatePool(bg, daosgo.PoolCreateReq{Label: "v3", Size: 1 << 20})
 	assert.NilError(t, err)
-	_, err = newer.CreatePool(bg, daosgo.PoolCreateReq{Label: "v1", Size: 1 << 20, LayoutVersion: 1})
+	_, err = newer.CreatePool(bg, daosgo.PoolCreateReq{Label: "v0", Size: 1 << 20, LayoutVersion: daosgo.AtLayout(0)})
 	assert.NilError(t, err)
 
 	older, err := Open(Options{Root: root})
@@ -331,12 +331,12 @@ func TestNewerPoolIsRefused(t *testing.T) {
 	_, err = older.Connect(bg, "v3", daosgo.PoolRO)
 	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
 	assert.ErrorContains(t, err, "layout version 3")
-	assert.ErrorContains(t, err, "at most version 1")
-	p, err := older.Connect(bg, "v1", daosgo.PoolRW)
+	assert.ErrorContains(t, err, "at most version 0")
+	p, err := older.Connect(bg, "v0", daosgo.PoolRW)
 	assert.NilError(t, err, "a pool at a version the software knows opens")
 	info, err := p.Query(bg)
 	assert.NilError(t, err)
-	assert.Equal(t, info.LayoutVersion, uint32(1))
+	assert.Equal(t, info.LayoutVersion, uint32(0))
 }
 
 func TestUpgradingPoolRefusesNewOpens(t *testing.T) {

@@ -73,7 +73,11 @@ func saveProgress(t *tx, p daosgo.UpgradeProgress) error {
 // ("" for none) runs it.
 func upgradeOwner(t *tx) (running bool, owner string, err error) {
 	var status uint64
-	if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
+	err = t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil // a version 0 pool, never upgraded
+	}
+	if err != nil {
 		return false, "", err
 	}
 	if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
@@ -470,7 +474,18 @@ func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 				}
 			}
 			return nil
-		}, func(t *tx) error { return setMeta(t, "placement", int64(st.step.Placement)) })
+		}, func(t *tx) error {
+			if err := setMeta(t, "placement", int64(st.step.Placement)); err != nil {
+				return err
+			}
+			// The placement is DAOS's object layout version, which the
+			// pool and each container show, as DAOS's upgrade sets them.
+			if _, err := t.exec(`INSERT OR REPLACE INTO cont_props(cont, id, sval, ival, bval) SELECT id, ?, '', ?, NULL FROM conts`,
+				int64(daosgo.PropContObjVersion), int64(st.step.Placement)); err != nil {
+				return err
+			}
+			return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolObjVersion, uint64(st.step.Placement))})
+		})
 	case daosgo.StepRecordFormat:
 		return u.migrate(ctx, st, ``, func(t *tx, where string, args []any) error {
 			_, err := t.exec(`UPDATE recs SET csum = crc32c(val) WHERE `+where, args...)

@@ -15,7 +15,7 @@ import (
 	"gotest.tools/v3/assert"
 )
 
-// fixture fills a pool created at version 1 with containers holding
+// fixture fills a pool with containers holding
 // single-group and multi-group objects, single values and arrays, and
 // returns the objects written per container label.
 func fixture(t *testing.T, e *Engine, pool string, conts, objects int) map[string][]daosgo.OID {
@@ -117,7 +117,14 @@ func upgradeEngine(t *testing.T, root string, reg *upgrade.Registry) *Engine {
 
 func newPoolAt(t *testing.T, e *Engine, label string, version uint32, size uint64) {
 	t.Helper()
-	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size, LayoutVersion: version})
+	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size, LayoutVersion: daosgo.AtLayout(version)})
+	assert.NilError(t, err)
+}
+
+// newPool creates a pool at the newest version.
+func newPool(t *testing.T, e *Engine, label string, size uint64) {
+	t.Helper()
+	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size})
 	assert.NilError(t, err)
 }
 
@@ -128,18 +135,21 @@ func runUpgrade(t *testing.T, e *Engine, pool string) {
 	assert.NilError(t, e.RunUpgrade(bg, pool, nil))
 }
 
-// assertUpgraded checks the end state of a complete upgrade to version 4:
-// version, status, the new properties, the storage format, where every
-// record is placed, and the space accounting.
+// assertUpgraded checks the end state of a complete upgrade to version 4
+// (DAOS 2.8): version, status, the new properties, the object layout
+// version, the storage format, where every record is placed, and the space
+// accounting.
 func assertUpgraded(t *testing.T, e *Engine, pool string) {
 	t.Helper()
 	props, err := e.GetPoolProps(bg, pool)
 	assert.NilError(t, err)
 	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(4))
 	assert.Equal(t, daosgo.UpgradeStatus(props.Num(daosgo.PropPoolUpgradeStatus, 9)), daosgo.UpgradeCompleted)
-	for _, id := range []daosgo.PropID{daosgo.PropPoolECPDA, daosgo.PropPoolRPPDA, daosgo.PropPoolScrubFreq, daosgo.PropPoolDataThresh} {
+	for _, id := range []daosgo.PropID{daosgo.PropPoolRedunFac, daosgo.PropPoolECPDA, daosgo.PropPoolRPPDA, daosgo.PropPoolScrubFreq,
+		daosgo.PropPoolReintMode, daosgo.PropPoolDataThresh, daosgo.PropPoolSvcOpsAge} {
 		assert.Assert(t, props.Has(id), "pool property %s missing after the upgrade", id)
 	}
+	assert.Equal(t, props.Num(daosgo.PropPoolObjVersion, 0), uint64(2))
 	_, s, err := e.resolve(bg, pool)
 	assert.NilError(t, err)
 	err = s.read(bg, func(tx *tx) error {
@@ -181,17 +191,21 @@ func assertPoolSpaceConsistent(t *testing.T, e *Engine, pool string) {
 	assert.Equal(t, drift, 0, "a target's space counter does not match its records")
 }
 
+// TestUpgradeKeepsDataAndTakesEffect upgrades a pool made as DAOS 2.0
+// would have (version 0, no global version at all) to DAOS 2.8's.
 func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, e, "old", 1, 1<<30)
+	newPoolAt(t, e, "old", 0, 1<<30)
 	objs := fixture(t, e, "old", 3, 40)
 	before := contents(t, e, "old", objs)
 
-	// Before: version 1, no new properties, old placement, no checksums.
+	// Before: version 0, no new properties, old placement, no checksums.
 	props, err := e.GetPoolProps(bg, "old")
 	assert.NilError(t, err)
-	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(1))
+	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 9), uint64(0))
 	assert.Assert(t, !props.Has(daosgo.PropPoolECPDA))
+	assert.Assert(t, !props.Has(daosgo.PropPoolRedunFac))
+	assert.Assert(t, !props.Has(daosgo.PropPoolObjVersion))
 	p, err := e.Connect(bg, "old", daosgo.PoolRW)
 	assert.NilError(t, err)
 	c, err := p.OpenContainer(bg, "cont0", daosgo.ContRO)
@@ -201,13 +215,14 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	cprops, err := c.GetProps(bg)
 	assert.NilError(t, err)
 	assert.Assert(t, !cprops.Has(daosgo.PropContECPDA))
+	assert.Assert(t, !cprops.Has(daosgo.PropContGlobalVersion))
 	infoBefore, err := p.Query(bg)
 	assert.NilError(t, err)
 
 	var reports []daosgo.UpgradeProgress
 	plan, err := upgrade.Start(bg, e, "old", upgrade.Default())
 	assert.NilError(t, err)
-	assert.Equal(t, plan.From, uint32(1))
+	assert.Equal(t, plan.From, uint32(0))
 	assert.Equal(t, plan.To, uint32(4))
 	// The upgrade revoked the open handles.
 	_, err = c.Query(bg)
@@ -236,7 +251,9 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	cprops, err = c.GetProps(bg)
 	assert.NilError(t, err)
 	assert.Equal(t, cprops.Num(daosgo.PropContECPDA, 0), uint64(1))
+	assert.Equal(t, cprops.Num(daosgo.PropContPerfDomain, 0), uint64(255))
 	assert.Equal(t, cprops.Num(daosgo.PropContGlobalVersion, 0), uint64(4))
+	assert.Equal(t, cprops.Num(daosgo.PropContObjVersion, 0), uint64(2))
 	n, err := c.(daosgo.Verifier).VerifyObject(bg, objs["cont1"][1])
 	assert.NilError(t, err)
 	assert.Equal(t, n, 6)
@@ -274,16 +291,27 @@ func TestChecksumCatchesCorruption(t *testing.T) {
 	assert.ErrorContains(t, err, "dkey1")
 }
 
+// TestNewContainerInOldPoolLacksNewFeatures creates a container in a pool
+// at each version: it gets what that version's DAOS release gave new
+// containers, and nothing later.
 func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, e, "v1", 1, 1<<28)
-	newPoolAt(t, e, "v4", 0, 1<<28)
-	for _, tc := range []struct {
-		pool    string
-		version uint64
-		new     bool
-	}{{"v1", 1, false}, {"v4", 4, true}} {
-		p, err := e.Connect(bg, tc.pool, daosgo.PoolRW)
+	tests := []struct {
+		version                   uint32
+		pda, scrub, perf, globalV bool
+		objVersion                uint64 // 0: none
+		csum                      bool
+	}{
+		{0, false, false, false, false, 0, false},
+		{1, true, false, false, true, 0, false},
+		{2, true, true, false, true, 1, false},
+		{3, true, true, true, true, 1, false},
+		{4, true, true, true, true, 2, true},
+	}
+	for _, tc := range tests {
+		label := fmt.Sprint("v", tc.version)
+		newPoolAt(t, e, label, tc.version, 1<<28)
+		p, err := e.Connect(bg, label, daosgo.PoolRW)
 		assert.NilError(t, err)
 		_, err = p.CreateContainer(bg, "fresh", rf0)
 		assert.NilError(t, err)
@@ -291,13 +319,16 @@ func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 		assert.NilError(t, err)
 		props, err := c.GetProps(bg)
 		assert.NilError(t, err)
-		assert.Equal(t, props.Has(daosgo.PropContECPDA), tc.new, "pool %s", tc.pool)
-		assert.Equal(t, props.Has(daosgo.PropContScrubDisabled), tc.new, "pool %s", tc.pool)
-		assert.Equal(t, props.Num(daosgo.PropContGlobalVersion, 0), tc.version)
+		assert.Equal(t, props.Has(daosgo.PropContECPDA), tc.pda, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContScrubDisabled), tc.scrub, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContPerfDomain), tc.perf, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContGlobalVersion), tc.globalV, "pool %s", label)
+		assert.Equal(t, props.Num(daosgo.PropContGlobalVersion, 0), uint64(tc.version))
+		assert.Equal(t, props.Num(daosgo.PropContObjVersion, 0), tc.objVersion, "pool %s", label)
 		o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
 		assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", []byte("v")))
 		_, err = c.(daosgo.Verifier).VerifyObject(bg, testOID)
-		if tc.new {
+		if tc.csum {
 			assert.NilError(t, err)
 		} else {
 			assert.ErrorIs(t, err, daosgo.ErrNotSupported)
@@ -306,10 +337,43 @@ func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 	}
 }
 
+// TestVersionZeroPoolHasNoGlobalVersion: a pool made as DAOS 2.0 would
+// have stores no global version nor upgrade status (DAOS 2.2 introduced
+// them); the pool service answers them as 0 and "not started", as DAOS's
+// does, and the upgrade adds them.
+func TestVersionZeroPoolHasNoGlobalVersion(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "old", 0, 1<<28)
+	stored := func() int {
+		_, s, err := e.resolve(bg, "old")
+		assert.NilError(t, err)
+		var n int
+		assert.NilError(t, s.read(bg, func(tx *tx) error {
+			return tx.row(`SELECT COUNT(*) FROM pool_props WHERE id IN (?, ?)`,
+				[]any{int64(daosgo.PropPoolGlobalVersion), int64(daosgo.PropPoolUpgradeStatus)}, &n)
+		}))
+		return n
+	}
+	assert.Equal(t, stored(), 0)
+	props, err := e.GetPoolProps(bg, "old", daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].Num, uint64(0))
+	assert.Equal(t, props[1].ValueString(), "Online")
+	all, err := e.GetPoolProps(bg, "old")
+	assert.NilError(t, err)
+	assert.Assert(t, all.Has(daosgo.PropPoolGlobalVersion))
+	prog, err := e.UpgradeProgress(bg, "old")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.Version, uint32(0))
+	assert.Equal(t, prog.State, "Online")
+	runUpgrade(t, e, "old")
+	assert.Equal(t, stored(), 2)
+}
+
 func TestNewerPoolRefusedByOlderSoftware(t *testing.T) {
 	root := t.TempDir()
 	newer := upgradeEngine(t, root, upgrade.Default())
-	newPoolAt(t, newer, "v4", 0, 1<<28)
+	newPool(t, newer, "v4", 1<<28)
 	older := upgradeEngine(t, root, upgrade.Default().UpTo(2))
 	_, err := older.Connect(bg, "v4", daosgo.PoolRO)
 	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
@@ -323,14 +387,14 @@ func TestNewerPoolRefusedByOlderSoftware(t *testing.T) {
 func TestUpgradePreconditions(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
 	t.Run("RebuildInProgress", func(t *testing.T) {
-		newPoolAt(t, e, "rb", 1, 1<<28)
+		newPoolAt(t, e, "rb", 0, 1<<28)
 		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildBusy))
 		_, err := upgrade.Start(bg, e, "rb", upgrade.Default())
 		assert.ErrorIs(t, err, daosgo.ErrBusy)
 		assert.ErrorContains(t, err, "retry the upgrade when the rebuild is done")
 		props, _ := e.GetPoolProps(bg, "rb", daosgo.PropPoolUpgradeStatus, daosgo.PropPoolGlobalVersion)
 		assert.Equal(t, props[0].ValueString(), "Online", "a refused upgrade leaves the status alone")
-		assert.Equal(t, props[1].Num, uint64(1))
+		assert.Equal(t, props[1].Num, uint64(0))
 		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildDone))
 		runUpgrade(t, e, "rb")
 	})
@@ -351,7 +415,7 @@ func TestUpgradePreconditions(t *testing.T) {
 		runUpgrade(t, e, "full")
 	})
 	t.Run("NothingToDo", func(t *testing.T) {
-		newPoolAt(t, e, "new", 0, 1<<28)
+		newPool(t, e, "new", 1<<28)
 		_, err := upgrade.Start(bg, e, "new", upgrade.Default())
 		assert.ErrorIs(t, err, daosgo.ErrAlready)
 		assert.ErrorContains(t, err, "nothing to do")
