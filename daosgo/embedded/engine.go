@@ -475,6 +475,9 @@ func (e *Engine) GetPoolProps(ctx context.Context, pool string, ids ...daosgo.Pr
 	}
 	var props daosgo.Props
 	err = s.read(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		props, err = getPoolProps(t, ids)
 		return err
 	})
@@ -557,7 +560,12 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 			return daosgo.Errorf(daosgo.ErrExist, "pool label %q is already used", p.Str)
 		}
 	}
-	err = s.write(ctx, func(t *tx) error { return putPoolProps(t, props) })
+	err = s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
+		return putPoolProps(t, props)
+	})
 	if err == nil {
 		if p, ok := props.Get(daosgo.PropPoolLabel); ok {
 			s.name = p.Str

@@ -44,6 +44,9 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 			return err
 		}
 		p.label = props.Str(daosgo.PropPoolLabel)
+		if err := checkSchema(t, p.label); err != nil {
+			return err
+		}
 		if err := e.checkOpenable(p.label, props); err != nil {
 			return err
 		}

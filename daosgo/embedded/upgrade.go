@@ -105,6 +105,9 @@ func (e *Engine) StartUpgrade(ctx context.Context, pool string, plan daosgo.Upgr
 		return err
 	}
 	return s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
 		if err != nil {
 			return err
@@ -215,6 +218,9 @@ func (e *Engine) UpgradeProgress(ctx context.Context, pool string) (daosgo.Upgra
 	}
 	var p daosgo.UpgradeProgress
 	err = s.read(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		p, err = loadProgress(t)
 		return err
 	})
@@ -243,6 +249,9 @@ func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daos
 	}()
 	claimed := false
 	err = s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		running, owner, err := upgradeOwner(t)
 		if err != nil || !running {
 			return err

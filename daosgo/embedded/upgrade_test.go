@@ -567,3 +567,29 @@ func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
 	assert.NilError(t, err)
 	return info
 }
+
+// TestOldPoolFileIsRefused: a pool file from before layout versions
+// followed DAOS's numbering (format 1) would be read one version off; the
+// operations that read versions refuse it, naming why, and it can still
+// be listed and destroyed.
+func TestOldPoolFileIsRefused(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "old", 2, 1<<28)
+	_, s, err := e.resolve(bg, "old")
+	assert.NilError(t, err)
+	assert.NilError(t, s.write(bg, func(tx *tx) error { return setMeta(tx, "schema_version", 1) }))
+	_, err = e.Connect(bg, "old", daosgo.PoolRO)
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorContains(t, err, "earlier daosgo whose layout versions ran one behind DAOS's")
+	_, err = e.GetPoolProps(bg, "old")
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	_, err = e.UpgradeProgress(bg, "old")
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	_, err = upgrade.Start(bg, e, "old", upgrade.Default())
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorIs(t, e.SetPoolProps(bg, "old", daosgo.Props{daosgo.NumProp(daosgo.PropPoolSpaceRB, 1)}), daosgo.ErrDFIncompat)
+	pools, err := e.ListPools(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, len(pools), 1)
+	assert.NilError(t, e.DestroyPool(bg, "old", false))
+}
