@@ -140,20 +140,36 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 		}
 		fmt.Fprintf(w, "Pool space info:\n- Target count: %d\n- Total size: %s\n- Used: %s (%.2f%%)\n- Free: %s\n",
 			info.Targets, humanSize(info.TotalBytes), humanSize(info.UsedBytes), pct, humanSize(info.FreeBytes))
-		if res.Upgrade != nil && res.Upgrade.Status == daosgo.UpgradeFailed {
+		if res.Upgrade != nil && res.Upgrade.Status != daosgo.UpgradeCompleted {
 			printUpgrade(w, res.Upgrade)
 		}
 	})
 }
 
 func printUpgrade(w io.Writer, p *daosgo.UpgradeProgress) {
-	fmt.Fprintf(w, "Upgrade from version %d to %d: %s, at version %d, step %d of %d", p.From, p.To, p.State, p.Version, p.StepsDone, p.StepsTotal)
+	// The step running, counted from 1, while it runs; the steps done
+	// otherwise.
+	step := p.StepsDone
+	if p.Status == daosgo.UpgradeInProgress && step < p.StepsTotal {
+		step++
+	}
+	fmt.Fprintf(w, "Upgrade from version %d to %d: %s, at version %d, step %d of %d", p.From, p.To, p.State, p.Version, step, p.StepsTotal)
 	if p.Step != "" {
 		fmt.Fprintf(w, " (%s)", p.Step)
 	}
 	fmt.Fprintln(w)
 	if p.ObjectsTotal > 0 {
 		fmt.Fprintf(w, "- objects migrated: %d of %d, bytes: %s of %s\n", p.Objects, p.ObjectsTotal, humanSize(p.Bytes), humanSize(p.BytesTotal))
+	}
+	if p.ObjectsPlanned > 0 && p.Status == daosgo.UpgradeInProgress {
+		fmt.Fprintf(w, "- all data steps: %d of %d object migrations", p.ObjectsDone, p.ObjectsPlanned)
+		if r := rateETA(*p); r != "" {
+			fmt.Fprintf(w, ", %s", r)
+		}
+		fmt.Fprintln(w)
+	}
+	if p.Restarts > 0 {
+		fmt.Fprintf(w, "- restarted %d time(s) after its process died\n", p.Restarts)
 	}
 	if p.Error != "" {
 		fmt.Fprintf(w, "- failed: %s\n", p.Error)
@@ -220,8 +236,19 @@ func (c *poolGetPropCmd) Run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
+	// While the pool upgrades, its progress follows the properties: the
+	// admin polling get-prop sees it move, and how long is left.
+	var prog *daosgo.UpgradeProgress
+	if up, ok := b.Admin().(daosgo.Upgrader); ok && !g.JSON {
+		if p, err := up.UpgradeProgress(ctx, c.Pool); err == nil && p.Status == daosgo.UpgradeInProgress && p.StepsTotal > 0 {
+			prog = &p
+		}
+	}
 	return g.print(propsToJSON(props), func(w io.Writer) {
 		printProps(w, fmt.Sprintf("Pool %s properties:", c.Pool), props)
+		if prog != nil {
+			printUpgrade(w, prog)
+		}
 	})
 }
 

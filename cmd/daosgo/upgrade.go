@@ -184,11 +184,31 @@ func progressPrinter(g *globals) func(p daosgo.UpgradeProgress, final bool) {
 		if p.ObjectsTotal > 0 && !final {
 			line += fmt.Sprintf(" %d/%d objects", p.Objects, p.ObjectsTotal)
 		}
-		fmt.Fprintf(g.out, "%-100s", line)
+		if r := rateETA(p); r != "" && !final {
+			line += ", " + r
+		}
+		fmt.Fprintf(g.out, "%-120s", line)
 		if final {
 			fmt.Fprintln(g.out)
 		}
 	}
+}
+
+// rateETA says how fast the upgrade goes and how long the rest takes, ""
+// while that is not known yet.
+func rateETA(p daosgo.UpgradeProgress) string {
+	if p.Rate <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%.0f objects/s (%s/s)", p.Rate, humanSize(uint64(p.BytesRate)))
+	if p.ObjectsPlanned > p.ObjectsDone {
+		eta := p.ETA.Round(time.Second)
+		if p.ETA < 10*time.Second {
+			eta = p.ETA.Round(100 * time.Millisecond)
+		}
+		s += ", ETA " + eta.String()
+	}
+	return s
 }
 
 type poolSetRebuildCmd struct {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/daosgo/embedded"
+	"github.com/daosgo/daosgo/upgrade"
 	"gotest.tools/v3/assert"
 )
 
@@ -135,7 +139,8 @@ func TestPoolUpgradeInBackground(t *testing.T) {
 
 func TestUpgradeMetrics(t *testing.T) {
 	var latest atomic.Pointer[daosgo.UpgradeProgress]
-	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40})
+	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40,
+		ObjectsDone: 50, ObjectsPlanned: 150, Rate: 12.5, BytesRate: 4096, ETASeconds: 8, Restarts: 1})
 	stop, addr, err := serveMetrics("127.0.0.1:0", "tank", &latest)
 	assert.NilError(t, err)
 	defer stop()
@@ -150,6 +155,12 @@ func TestUpgradeMetrics(t *testing.T) {
 		`daosgo_pool_upgrade_objects_migrated{pool="tank"} 10`,
 		`daosgo_pool_upgrade_status{pool="tank"} 1`,
 		`daosgo_pool_layout_version{pool="tank"} 2`,
+		`daosgo_pool_upgrade_objects_done{pool="tank"} 50`,
+		`daosgo_pool_upgrade_objects_planned{pool="tank"} 150`,
+		`daosgo_pool_upgrade_objects_per_second{pool="tank"} 12.5`,
+		`daosgo_pool_upgrade_bytes_per_second{pool="tank"} 4096`,
+		`daosgo_pool_upgrade_eta_seconds{pool="tank"} 8`,
+		`daosgo_pool_upgrade_restarts{pool="tank"} 1`,
 	} {
 		assert.Assert(t, strings.Contains(string(body), want), "missing %q in:\n%s", want, body)
 	}
@@ -164,4 +175,183 @@ func TestUpgradeJSON(t *testing.T) {
 	assert.NilError(t, json.Unmarshal([]byte(ok(t, dir, "--json", "pool", "upgrade", "tank", "--wait")), &res))
 	assert.Equal(t, res["version"], float64(4))
 	assert.Equal(t, res["status"], "Online")
+}
+
+// holdUpgrade starts the pool's upgrade in this process and runs it until
+// its first data batch, where it waits until the test ends: the upgrade
+// is in progress, run by a live process, with something to measure.
+func holdUpgrade(t *testing.T, dir, pool string) {
+	t.Helper()
+	e, err := embedded.Open(embedded.Options{Root: dir, Layout: upgrade.Default()})
+	assert.NilError(t, err)
+	ctx := context.Background()
+	_, err = upgrade.Start(ctx, e, pool, upgrade.Default())
+	assert.NilError(t, err)
+	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		once := false
+		done <- e.RunUpgrade(ctx, pool, func(p daosgo.UpgradeProgress) {
+			if p.ObjectsDone > 0 && !once {
+				once = true
+				time.Sleep(20 * time.Millisecond) // a measurable rate
+				close(held)
+				<-release
+			}
+		})
+	}()
+	<-held
+	t.Cleanup(func() {
+		close(release)
+		assert.Check(t, <-done)
+		e.Close()
+	})
+}
+
+// killFixture makes, in a template directory, a pool "tank" as DAOS 2.0
+// would have (version 0) with two containers of single-group and
+// multi-group objects, single values and arrays, and returns the
+// directory, the objects per container and a digest of every object.
+func killFixture(t *testing.T) (string, map[string][]daosgo.OID, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M", "--layout-version", "0")
+	e, err := embedded.Open(embedded.Options{Root: dir, Layout: upgrade.Default()})
+	assert.NilError(t, err)
+	defer e.Close()
+	ctx := context.Background()
+	p, err := e.Connect(ctx, "tank", daosgo.PoolRW)
+	assert.NilError(t, err)
+	objs := map[string][]daosgo.OID{}
+	for ci := 0; ci < 2; ci++ {
+		label := fmt.Sprint("c", ci)
+		_, err := p.CreateContainer(ctx, label, nil)
+		assert.NilError(t, err)
+		c, err := p.OpenContainer(ctx, label, daosgo.ContRW)
+		assert.NilError(t, err)
+		for i := 0; i < 60; i++ {
+			class := daosgo.OCS1
+			if i%2 == 1 {
+				class = daosgo.OCSX // moved by both placement changes
+			}
+			ot := daosgo.OTMultiHashed
+			if i%3 == 2 {
+				ot = daosgo.OTArrayByte
+			}
+			oid := daosgo.GenerateOID(uint32(ci), uint64(i), ot, class)
+			objs[label] = append(objs[label], oid)
+			o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
+			assert.NilError(t, err)
+			for d := 0; d < 3; d++ {
+				if ot == daosgo.OTArrayByte {
+					data := []byte(strings.Repeat(fmt.Sprintf("%d/%d/%d;", ci, i, d), 20))
+					assert.NilError(t, o.Update(ctx, daosgo.Uint64Key(uint64(d+1)), 0, []daosgo.IOD{daosgo.ArrayIOD([]byte("0"), uint64(d*7), data)}))
+				} else {
+					assert.NilError(t, daosgo.PutSingle(ctx, o, []byte(fmt.Sprint("dkey", d)), "a", []byte(fmt.Sprintf("value %d %d %d", ci, i, d))))
+				}
+			}
+			assert.NilError(t, o.Close())
+		}
+		assert.NilError(t, c.Close(ctx))
+	}
+	assert.NilError(t, p.Disconnect(ctx))
+	return dir, objs, digests(t, e, objs)
+}
+
+// digests reads the objects of pool "tank" back and returns a digest per
+// object.
+func digests(t *testing.T, e *embedded.Engine, objs map[string][]daosgo.OID) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := e.Connect(ctx, "tank", daosgo.PoolRO)
+	assert.NilError(t, err)
+	defer p.Disconnect(ctx)
+	out := map[string]string{}
+	for label, oids := range objs {
+		c, err := p.OpenContainer(ctx, label, daosgo.ContRO)
+		assert.NilError(t, err)
+		for _, oid := range oids {
+			o, err := c.OpenObject(ctx, oid, daosgo.ObjRO)
+			assert.NilError(t, err)
+			h := sha256.New()
+			dkeys, err := o.ListDkeys(ctx, &daosgo.Anchor{}, 100, nil)
+			assert.NilError(t, err)
+			for _, dk := range dkeys {
+				akeys, err := o.ListAkeys(ctx, dk, &daosgo.Anchor{}, 100, nil)
+				assert.NilError(t, err)
+				for _, ak := range akeys {
+					fmt.Fprintf(h, "%x/%x=", dk, ak)
+					if oid.Type() == daosgo.OTArrayByte {
+						r, err := o.QueryMaxRecx(ctx, dk, ak)
+						assert.NilError(t, err)
+						buf := make([]byte, r.End())
+						assert.NilError(t, o.Fetch(ctx, dk, 0, []daosgo.IOD{daosgo.ArrayIOD(ak, 0, buf)}))
+						h.Write(buf)
+					} else {
+						v, err := daosgo.GetSingle(ctx, o, dk, string(ak))
+						assert.NilError(t, err)
+						h.Write(v)
+					}
+				}
+			}
+			assert.NilError(t, o.Close())
+			out[label+"/"+oid.String()] = fmt.Sprintf("%x", h.Sum(nil))
+		}
+		assert.NilError(t, c.Close(ctx))
+	}
+	return out
+}
+
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	ents, err := os.ReadDir(from)
+	assert.NilError(t, err)
+	for _, de := range ents {
+		if de.Type().IsRegular() {
+			b, err := os.ReadFile(filepath.Join(from, de.Name()))
+			assert.NilError(t, err)
+			assert.NilError(t, os.WriteFile(filepath.Join(to, de.Name()), b, 0o644))
+		}
+	}
+	return to
+}
+
+// TestProgressWhileUpgrading: get-prop and query show a running upgrade's
+// progress, with its rate and the time left.
+func TestProgressWhileUpgrading(t *testing.T) {
+	template, _, _ := killFixture(t)
+	dir := copyDir(t, template)
+	holdUpgrade(t, dir, "tank")
+
+	out := ok(t, dir, "pool", "get-prop", "tank", "global_version", "upgrade_status")
+	assert.Assert(t, strings.HasPrefix(out, "Pool tank properties:\nPool version: 1\nPool status: Upgrading\n"+
+		"Upgrade from version 0 to 4: Upgrading, at version 1, step 5 of 9 (re-place the records of multi-group objects (object layout 1))\n"), out)
+	assert.Assert(t, strings.Contains(out, "- all data steps: 30 of 240 object migrations, "), out)
+	assert.Assert(t, strings.Contains(out, "objects/s"), out)
+	assert.Assert(t, strings.Contains(out, ", ETA "), out)
+
+	var q map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &q)
+	up := q["upgrade"].(map[string]any)
+	assert.Equal(t, q["status"], "Upgrading")
+	assert.Equal(t, up["status"], q["status"])
+	assert.Equal(t, up["version"], q["layout_version"])
+	assert.Assert(t, up["objects_per_second"].(float64) > 0, "%v", up)
+	assert.Assert(t, up["eta_seconds"].(float64) > 0, "%v", up)
+	assert.Assert(t, up["objects_done"].(float64) < up["objects_planned"].(float64), "%v", up)
+}
+
+func TestRateAndETAText(t *testing.T) {
+	tests := []struct {
+		p    daosgo.UpgradeProgress
+		want string
+	}{
+		{daosgo.UpgradeProgress{}, ""},
+		{daosgo.UpgradeProgress{Rate: 1500, BytesRate: 3e6, ObjectsDone: 10, ObjectsPlanned: 10}, "1500 objects/s (3.0 MB/s)"},
+		{daosgo.UpgradeProgress{Rate: 1500, BytesRate: 3e6, ObjectsDone: 10, ObjectsPlanned: 20, ETA: 2345 * time.Millisecond}, "1500 objects/s (3.0 MB/s), ETA 2.3s"},
+		{daosgo.UpgradeProgress{Rate: 2, ObjectsPlanned: 1000, ETA: 754 * time.Second}, "2 objects/s (0 B/s), ETA 12m34s"},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, rateETA(tc.p), tc.want)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/upgrade"
@@ -236,6 +237,10 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	last := reports[len(reports)-1]
 	assert.Equal(t, last.StepsDone, last.StepsTotal)
 	assert.Equal(t, last.State, "Online")
+	// Two placement changes move the 60 multi-group objects twice, the
+	// record format change rewrites all 120.
+	assert.Equal(t, last.ObjectsPlanned, uint64(60+60+120))
+	assert.Equal(t, last.ObjectsDone, last.ObjectsPlanned)
 	sawMigration := false
 	for _, r := range reports {
 		sawMigration = sawMigration || (r.ObjectsTotal > 0 && r.Objects > 0 && r.Objects <= r.ObjectsTotal)
@@ -455,6 +460,9 @@ func TestPoolClosedWhileUpgrading(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, prog.State, "Upgrading")
 	assert.Assert(t, prog.Objects > 0 && prog.Objects < prog.ObjectsTotal, "progress %+v", prog)
+	assert.Assert(t, prog.Step != "", "the running step is not named: %+v", prog)
+	assert.Assert(t, prog.ObjectsDone > 0 && prog.ObjectsDone < prog.ObjectsPlanned, "progress %+v", prog)
+	assert.Assert(t, prog.Rate > 0 && prog.ETA > 0, "no rate or ETA: %+v", prog)
 	assert.ErrorIs(t, e.RunUpgrade(bg, "busy", nil), daosgo.ErrInProgress)
 
 	// Pools upgrade independently: the other one stays usable at version 1.
@@ -566,6 +574,39 @@ func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
 	info, err := p.Query(bg)
 	assert.NilError(t, err)
 	return info
+}
+
+// TestProgressRate: the rate counts what the running process did since it
+// took the upgrade over, and the time left is the rest of the plan at
+// that rate; both are unknown (0) until it has migrated something, and
+// once the upgrade is not in progress.
+func TestProgressRate(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	running := func(done, base, bytes, baseBytes uint64) progressRecord {
+		return progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, ObjectsPlanned: 1000, ObjectsDone: done},
+			RunStarted: start, RunObjects: base, BytesDone: bytes, RunBytes: baseBytes}
+	}
+	tests := []struct {
+		name      string
+		r         progressRecord
+		at        time.Duration
+		rate, bps float64
+		eta       time.Duration
+	}{
+		{"nothing yet", running(0, 0, 0, 0), 2 * time.Second, 0, 0, 0},
+		{"halfway", running(500, 0, 5000, 0), 5 * time.Second, 100, 1000, 5 * time.Second},
+		{"resumed: the dead process's work is not this one's", running(600, 500, 6000, 5000), 2 * time.Second, 50, 500, 8 * time.Second},
+		{"resumed, nothing since", running(500, 500, 5000, 5000), 2 * time.Second, 0, 0, 0},
+		{"not taken over yet", progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, ObjectsPlanned: 10, ObjectsDone: 5}}, time.Second, 0, 0, 0},
+		{"done", progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeCompleted, ObjectsPlanned: 10, ObjectsDone: 10, Rate: 3}, RunStarted: start}, time.Second, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		p := tc.r.report(start.Add(tc.at))
+		assert.Equal(t, p.Rate, tc.rate, tc.name)
+		assert.Equal(t, p.BytesRate, tc.bps, tc.name)
+		assert.Equal(t, p.ETA, tc.eta, tc.name)
+		assert.Equal(t, p.ETASeconds, tc.eta.Seconds(), tc.name)
+	}
 }
 
 // TestOldPoolFileIsRefused: a pool file from before layout versions
