@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -44,13 +45,18 @@ func writeMetrics(w io.Writer, pool string, p *daosgo.UpgradeProgress) {
 	}
 }
 
-// serveMetrics serves /metrics on addr until stop is called, and returns
-// the address it listens on.
-func serveMetrics(addr, pool string, latest *atomic.Pointer[daosgo.UpgradeProgress]) (stop func(), bound string, err error) {
+// listenMetrics opens the metrics address, so that a bad one is refused
+// before an upgrade starts.
+func listenMetrics(addr string) (net.Listener, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("--metrics-addr %s: %w", addr, err)
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
 	}
+	return l, nil
+}
+
+// serveMetricsOn serves /metrics on l until stop is called.
+func serveMetricsOn(l net.Listener, pool string, latest *atomic.Pointer[daosgo.UpgradeProgress]) (stop func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
@@ -59,8 +65,8 @@ func serveMetrics(addr, pool string, latest *atomic.Pointer[daosgo.UpgradeProgre
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Println("metrics server:", err)
+			fmt.Fprintln(os.Stderr, "metrics server:", err)
 		}
 	}()
-	return func() { srv.Close() }, l.Addr().String(), nil
+	return func() { srv.Close() }
 }

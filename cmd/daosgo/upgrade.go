@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -35,6 +36,26 @@ func upgrader(g *globals) (daosgo.Backend, daosgo.Upgrader, error) {
 }
 
 func (c *poolUpgradeCmd) Run(ctx context.Context, g *globals) error {
+	// Everything that can be refused is checked before the upgrade
+	// starts: starting it revokes every handle and closes the pool.
+	var metrics net.Listener
+	if c.MetricsAddr != "" {
+		l, err := listenMetrics(c.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		if c.Wait {
+			metrics = l
+			defer l.Close()
+		} else {
+			l.Close() // the worker listens; this checked it can
+		}
+	}
+	if !c.Wait {
+		if _, err := os.Executable(); err != nil {
+			return fmt.Errorf("pool %s: cannot start the upgrade's worker: %w (use --wait)", c.Pool, err)
+		}
+	}
 	b, up, err := upgrader(g)
 	if err != nil {
 		return err
@@ -59,7 +80,7 @@ func (c *poolUpgradeCmd) Run(ctx context.Context, g *globals) error {
 			fmt.Fprintf(w, "The upgrade runs in the background; follow it with 'daosgo pool get-prop %s' or 'daosgo pool query %s'\n", c.Pool, c.Pool)
 		})
 	}
-	prog, err := runUpgrade(ctx, g, up, c.Pool, c.MetricsAddr, 0)
+	prog, err := runUpgrade(ctx, g, up, c.Pool, metrics, 0)
 	if err != nil {
 		return err
 	}
@@ -69,20 +90,16 @@ func (c *poolUpgradeCmd) Run(ctx context.Context, g *globals) error {
 }
 
 // runUpgrade runs the pool's recorded upgrade in this process, showing
-// progress and serving metrics. While handOff lasts, a DER_INPROGRESS from
-// the process that started the upgrade is waited out: it hands the upgrade
-// over when it exits.
-func runUpgrade(ctx context.Context, g *globals, up daosgo.Upgrader, pool, metricsAddr string, handOff time.Duration) (daosgo.UpgradeProgress, error) {
+// progress and serving metrics on metrics if it is not nil. While handOff
+// lasts, a DER_INPROGRESS from the process that started the upgrade is
+// waited out: it hands the upgrade over when it exits.
+func runUpgrade(ctx context.Context, g *globals, up daosgo.Upgrader, pool string, metrics net.Listener, handOff time.Duration) (daosgo.UpgradeProgress, error) {
 	var latest atomic.Pointer[daosgo.UpgradeProgress]
 	if p, err := up.UpgradeProgress(ctx, pool); err == nil {
 		latest.Store(&p)
 	}
-	if metricsAddr != "" {
-		stop, _, err := serveMetrics(metricsAddr, pool, &latest)
-		if err != nil {
-			return daosgo.UpgradeProgress{}, err
-		}
-		defer stop()
+	if metrics != nil {
+		defer serveMetricsOn(metrics, pool, &latest)()
 	}
 	show := progressPrinter(g)
 	deadline := time.Now().Add(handOff)
@@ -135,12 +152,21 @@ type poolUpgradeWorkerCmd struct {
 // from the command that started it. Failures are recorded in the pool
 // (status Failed, with the reason), where get-prop and query show them.
 func (c *poolUpgradeWorkerCmd) Run(ctx context.Context, g *globals) error {
+	var metrics net.Listener
+	if c.MetricsAddr != "" {
+		l, err := listenMetrics(c.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		metrics = l
+	}
 	_, up, err := upgrader(g)
 	if err != nil {
 		return err
 	}
 	g.JSON = true // no terminal: stay quiet
-	_, err = runUpgrade(ctx, g, up, c.Pool, c.MetricsAddr, 30*time.Second)
+	_, err = runUpgrade(ctx, g, up, c.Pool, metrics, 30*time.Second)
 	return err
 }
 

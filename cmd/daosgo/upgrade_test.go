@@ -99,10 +99,34 @@ func TestPoolUpgradeRefusals(t *testing.T) {
 	assert.Assert(t, strings.Contains(errOut, "retry the upgrade when the rebuild is done: DER_BUSY"), errOut)
 	out := ok(t, dir, "pool", "get-prop", "tank", "upgrade_status")
 	assert.Assert(t, strings.Contains(out, "Pool status: Online"), out)
-
 	_, errOut, code = runCLI(t, dir, "pool", "upgrade", "nosuch")
 	assert.Equal(t, code, 1)
 	assert.Assert(t, strings.Contains(errOut, "DER_NONEXIST"), errOut)
+}
+
+// TestBadMetricsAddressChangesNothing: an address that cannot be served is
+// refused before the upgrade starts, which would revoke every handle and
+// close the pool.
+func TestBadMetricsAddressChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "64M", "--layout-version", "1")
+	e, err := embedded.Open(embedded.Options{Root: dir, Layout: upgrade.Default()})
+	assert.NilError(t, err)
+	defer e.Close()
+	p, err := e.Connect(context.Background(), "tank", daosgo.PoolRO)
+	assert.NilError(t, err)
+	for _, args := range [][]string{
+		{"pool", "upgrade", "tank", "--wait", "--metrics-addr", "999.1.1.1:99999"},
+		{"pool", "upgrade", "tank", "--metrics-addr", "999.1.1.1:99999"},
+	} {
+		_, errOut, code := runCLI(t, dir, args...)
+		assert.Equal(t, code, 1)
+		assert.Assert(t, strings.Contains(errOut, "--metrics-addr 999.1.1.1:99999"), errOut)
+		out := ok(t, dir, "pool", "get-prop", "tank", "global_version", "upgrade_status")
+		assert.Equal(t, out, "Pool tank properties:\nPool version: 1\nPool status: Online\n")
+		_, err = p.Query(context.Background())
+		assert.NilError(t, err, "the refused upgrade revoked a handle")
+	}
 }
 
 // TestPoolUpgradeInBackground runs the real binary: 'pool upgrade' returns
@@ -141,10 +165,10 @@ func TestUpgradeMetrics(t *testing.T) {
 	var latest atomic.Pointer[daosgo.UpgradeProgress]
 	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40,
 		ObjectsDone: 50, ObjectsPlanned: 150, Rate: 12.5, BytesRate: 4096, ETASeconds: 8, Restarts: 1})
-	stop, addr, err := serveMetrics("127.0.0.1:0", "tank", &latest)
+	l, err := listenMetrics("127.0.0.1:0")
 	assert.NilError(t, err)
-	defer stop()
-	resp, err := http.Get("http://" + addr + "/metrics")
+	defer serveMetricsOn(l, "tank", &latest)()
+	resp, err := http.Get("http://" + l.Addr().String() + "/metrics")
 	assert.NilError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -164,7 +188,7 @@ func TestUpgradeMetrics(t *testing.T) {
 	} {
 		assert.Assert(t, strings.Contains(string(body), want), "missing %q in:\n%s", want, body)
 	}
-	_, _, err = serveMetrics("256.0.0.1:99999", "tank", &latest)
+	_, err = listenMetrics("256.0.0.1:99999")
 	assert.ErrorContains(t, err, "--metrics-addr")
 }
 
