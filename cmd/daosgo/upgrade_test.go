@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +21,27 @@ import (
 	"github.com/daosgo/daosgo/upgrade"
 	"gotest.tools/v3/assert"
 )
+
+// The test binary is daosgo too: the workers that commands start with
+// os.Executable, and the commands tests run as real processes, come here.
+func TestMain(m *testing.M) {
+	if os.Getenv("DAOSGO_TEST_AS_CLI") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Setenv("DAOSGO_TEST_AS_CLI", "1")
+	os.Exit(m.Run())
+}
+
+// daosgoProc runs daosgo as a process of its own on the engine in dir,
+// with extra environment variables, and returns its output and error.
+func daosgoProc(dir string, env []string, args ...string) (stdout, stderr string, err error) {
+	cmd := exec.Command(os.Args[0], append([]string{"--engine", "embedded:" + dir}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
 
 func TestPoolUpgradeWait(t *testing.T) {
 	dir := t.TempDir()
@@ -129,78 +151,6 @@ func TestBadMetricsAddressChangesNothing(t *testing.T) {
 	}
 }
 
-// TestPoolUpgradeInBackground runs the real binary: 'pool upgrade' returns
-// at once and a detached worker finishes the upgrade.
-func TestPoolUpgradeInBackground(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "daosgo")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	assert.NilError(t, build.Run())
-	dir := t.TempDir()
-	daosgo := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(bin, append([]string{"--engine", "embedded:" + dir}, args...)...).CombinedOutput()
-		assert.NilError(t, err, "daosgo %v: %s", args, out)
-		return string(out)
-	}
-	daosgo("pool", "create", "tank", "--size", "64M", "--layout-version", "2")
-	out := daosgo("pool", "upgrade", "tank")
-	assert.Assert(t, strings.Contains(out, "Upgrading tank from version 2 to version 4"), out)
-	assert.Assert(t, strings.Contains(out, "runs in the background"), out)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out = daosgo("pool", "get-prop", "tank", "global_version", "upgrade_status")
-		if strings.Contains(out, "Pool version: 4\nPool status: Online") {
-			break
-		}
-		assert.Assert(t, time.Now().Before(deadline), "the background upgrade did not finish: %s", out)
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func TestUpgradeMetrics(t *testing.T) {
-	var latest atomic.Pointer[daosgo.UpgradeProgress]
-	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40,
-		ObjectsDone: 50, ObjectsPlanned: 150, Rate: 12.5, BytesRate: 4096, ETASeconds: 8, Restarts: 1})
-	l, err := listenMetrics("127.0.0.1:0")
-	assert.NilError(t, err)
-	defer serveMetricsOn(l, "tank", &latest)()
-	resp, err := http.Get("http://" + l.Addr().String() + "/metrics")
-	assert.NilError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{
-		"# TYPE daosgo_pool_upgrade_steps_done gauge\n",
-		`daosgo_pool_upgrade_steps_done{pool="tank"} 3`,
-		`daosgo_pool_upgrade_steps_total{pool="tank"} 7`,
-		`daosgo_pool_upgrade_objects_migrated{pool="tank"} 10`,
-		`daosgo_pool_upgrade_status{pool="tank"} 1`,
-		`daosgo_pool_layout_version{pool="tank"} 2`,
-		`daosgo_pool_upgrade_objects_done{pool="tank"} 50`,
-		`daosgo_pool_upgrade_objects_planned{pool="tank"} 150`,
-		`daosgo_pool_upgrade_objects_per_second{pool="tank"} 12.5`,
-		`daosgo_pool_upgrade_bytes_per_second{pool="tank"} 4096`,
-		`daosgo_pool_upgrade_eta_seconds{pool="tank"} 8`,
-		`daosgo_pool_upgrade_restarts{pool="tank"} 1`,
-	} {
-		assert.Assert(t, strings.Contains(string(body), want), "missing %q in:\n%s", want, body)
-	}
-	_, err = listenMetrics("256.0.0.1:99999")
-	assert.ErrorContains(t, err, "--metrics-addr")
-}
-
-func TestUpgradeJSON(t *testing.T) {
-	dir := t.TempDir()
-	ok(t, dir, "pool", "create", "tank", "--size", "64M", "--layout-version", "3")
-	var res map[string]any
-	assert.NilError(t, json.Unmarshal([]byte(ok(t, dir, "--json", "pool", "upgrade", "tank", "--wait")), &res))
-	assert.Equal(t, res["version"], float64(4))
-	assert.Equal(t, res["status"], "Online")
-}
-
 // holdUpgrade starts the pool's upgrade in this process and runs it until
 // its first data batch, where it waits until the test ends: the upgrade
 // is in progress, run by a live process, with something to measure.
@@ -229,6 +179,76 @@ func holdUpgrade(t *testing.T, dir, pool string) {
 		assert.Check(t, <-done)
 		e.Close()
 	})
+}
+
+// TestProgressWhileUpgrading: get-prop and query show a running upgrade's
+// progress, with its rate and the time left.
+func TestProgressWhileUpgrading(t *testing.T) {
+	template, _, _ := killFixture(t)
+	dir := copyDir(t, template)
+	holdUpgrade(t, dir, "tank")
+
+	out := ok(t, dir, "pool", "get-prop", "tank", "global_version", "upgrade_status")
+	assert.Assert(t, strings.HasPrefix(out, "Pool tank properties:\nPool version: 1\nPool status: Upgrading\n"+
+		"Upgrade from version 0 to 4: Upgrading, at version 1, step 5 of 9 (re-place the records of multi-group objects (object layout 1))\n"), out)
+	assert.Assert(t, strings.Contains(out, "- all data steps: 30 of 240 object migrations, "), out)
+	assert.Assert(t, strings.Contains(out, "objects/s"), out)
+	assert.Assert(t, strings.Contains(out, ", ETA "), out)
+
+	var q map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &q)
+	up := q["upgrade"].(map[string]any)
+	assert.Equal(t, q["status"], "Upgrading")
+	assert.Equal(t, up["status"], q["status"])
+	assert.Equal(t, up["version"], q["layout_version"])
+	assert.Assert(t, up["objects_per_second"].(float64) > 0, "%v", up)
+	assert.Assert(t, up["eta_seconds"].(float64) > 0, "%v", up)
+	assert.Assert(t, up["objects_done"].(float64) < up["objects_planned"].(float64), "%v", up)
+}
+
+// TestPoolUpgradeInBackground runs daosgo as processes: 'pool upgrade'
+// returns at once and a detached worker finishes the upgrade.
+func TestPoolUpgradeInBackground(t *testing.T) {
+	dir := t.TempDir()
+	daosgo := func(args ...string) string {
+		t.Helper()
+		out, errOut, err := daosgoProc(dir, nil, args...)
+		assert.NilError(t, err, "daosgo %v: %s", args, errOut)
+		return out
+	}
+	daosgo("pool", "create", "tank", "--size", "64M", "--layout-version", "2")
+	out := daosgo("pool", "upgrade", "tank")
+	assert.Assert(t, strings.Contains(out, "Upgrading tank from version 2 to version 4"), out)
+	assert.Assert(t, strings.Contains(out, "runs in the background"), out)
+	waitOnline(t, dir, nil, false)
+}
+
+// waitOnline polls get-prop (with --json if asked), and nothing else,
+// until the pool is at the newest version and Online, and returns what the
+// polls printed on stderr.
+func waitOnline(t *testing.T, dir string, env []string, asJSON bool) string {
+	t.Helper()
+	args := []string{"pool", "get-prop", "tank", "global_version", "upgrade_status"}
+	if asJSON {
+		args = append([]string{"--json"}, args...)
+	}
+	var notes strings.Builder
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		out, errOut, err := daosgoProc(dir, env, args...)
+		assert.NilError(t, err, "get-prop: %s", errOut)
+		notes.WriteString(errOut)
+		online := strings.Contains(out, "Pool version: 4\nPool status: Online")
+		if asJSON {
+			var props []map[string]any
+			jsonOf(t, out, &props)
+			online = props[0]["value"] == float64(4) && props[1]["value"] == "Online"
+		}
+		if online {
+			return notes.String()
+		}
+		assert.Assert(t, time.Now().Before(deadline), "the upgrade did not finish: %s", out)
+		env = nil // a fault asked for applies to the first poll's worker only
+	}
 }
 
 // killFixture makes, in a template directory, a pool "tank" as DAOS 2.0
@@ -340,29 +360,93 @@ func copyDir(t *testing.T, from string) string {
 	return to
 }
 
-// TestProgressWhileUpgrading: get-prop and query show a running upgrade's
-// progress, with its rate and the time left.
-func TestProgressWhileUpgrading(t *testing.T) {
-	template, _, _ := killFixture(t)
-	dir := copyDir(t, template)
-	holdUpgrade(t, dir, "tank")
+// TestKilledUpgradeFinishesByPollingGetProp is the upgrade nobody has to
+// babysit: 'pool upgrade --wait' killed -9 before its first step, at
+// every step boundary and in the middle of batches of each data step; then
+// only 'pool get-prop' is run, which sees the upgrading process gone,
+// restarts the upgrade in the background, saying so, and polls it to
+// Online; every object reads back as before. One case also kills the
+// restarted worker, which the next poll restarts again.
+func TestKilledUpgradeFinishesByPollingGetProp(t *testing.T) {
+	template, objs, want := killFixture(t)
+	// The plan from version 0 has 9 steps; the data steps (two placement
+	// changes, one record format change) each run one batch per container.
+	points := []string{"claimed:1", "mid-batch:1", "mid-batch:2", "batch-done:1", "mid-batch:3", "mid-batch:4", "mid-batch:5", "mid-batch:6"}
+	for i := 1; i <= 9; i++ {
+		points = append(points, fmt.Sprintf("step-done:%d", i))
+	}
+	tests := []struct {
+		kill, killWorker string
+		restarts         float64
+	}{{kill: "step-done:2", killWorker: "step-done:3", restarts: 2}}
+	for _, p := range points {
+		tests = append(tests, struct {
+			kill, killWorker string
+			restarts         float64
+		}{kill: p, restarts: 1})
+	}
+	for i, tc := range tests {
+		// Half the cases poll with --json: the note is on stderr either
+		// way, and the restart must not depend on the text output's
+		// progress lines.
+		asJSON := i%2 == 1
+		t.Run(fmt.Sprintf("%s+%s/json=%v", tc.kill, tc.killWorker, asJSON), func(t *testing.T) {
+			dir := copyDir(t, template)
+			_, errOut, err := daosgoProc(dir, []string{"DAOSGO_FAULT_KILL_AT=" + tc.kill}, "pool", "upgrade", "tank", "--wait")
+			var exit *exec.ExitError
+			assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "not killed at %s: %v %s", tc.kill, err, errOut)
 
-	out := ok(t, dir, "pool", "get-prop", "tank", "global_version", "upgrade_status")
-	assert.Assert(t, strings.HasPrefix(out, "Pool tank properties:\nPool version: 1\nPool status: Upgrading\n"+
-		"Upgrade from version 0 to 4: Upgrading, at version 1, step 5 of 9 (re-place the records of multi-group objects (object layout 1))\n"), out)
-	assert.Assert(t, strings.Contains(out, "- all data steps: 30 of 240 object migrations, "), out)
-	assert.Assert(t, strings.Contains(out, "objects/s"), out)
-	assert.Assert(t, strings.Contains(out, ", ETA "), out)
+			var env []string
+			if tc.killWorker != "" {
+				env = []string{"DAOSGO_FAULT_KILL_AT=" + tc.killWorker}
+			}
+			notes := waitOnline(t, dir, env, asJSON)
+			assert.Assert(t, strings.Contains(notes, "daosgo: the upgrade of pool tank was interrupted (its process "), notes)
+			assert.Assert(t, strings.Contains(notes, "restarted it in the background (pid "), notes)
 
-	var q map[string]any
-	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &q)
-	up := q["upgrade"].(map[string]any)
-	assert.Equal(t, q["status"], "Upgrading")
-	assert.Equal(t, up["status"], q["status"])
-	assert.Equal(t, up["version"], q["layout_version"])
-	assert.Assert(t, up["objects_per_second"].(float64) > 0, "%v", up)
-	assert.Assert(t, up["eta_seconds"].(float64) > 0, "%v", up)
-	assert.Assert(t, up["objects_done"].(float64) < up["objects_planned"].(float64), "%v", up)
+			var q map[string]any
+			jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &q)
+			up := q["upgrade"].(map[string]any)
+			assert.Equal(t, up["restarts"], tc.restarts)
+			assert.Equal(t, up["steps_done"], float64(9))
+			assert.Equal(t, up["objects_done"], up["objects_planned"])
+			e, err := embedded.Open(embedded.Options{Root: dir, Layout: upgrade.Default()})
+			assert.NilError(t, err)
+			defer e.Close()
+			assert.DeepEqual(t, digests(t, e, objs), want)
+		})
+	}
+}
+
+func TestUpgradeMetrics(t *testing.T) {
+	var latest atomic.Pointer[daosgo.UpgradeProgress]
+	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40,
+		ObjectsDone: 50, ObjectsPlanned: 150, Rate: 12.5, BytesRate: 4096, ETASeconds: 8, Restarts: 1})
+	l, err := listenMetrics("127.0.0.1:0")
+	assert.NilError(t, err)
+	defer serveMetricsOn(l, "tank", &latest)()
+	resp, err := http.Get("http://" + l.Addr().String() + "/metrics")
+	assert.NilError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		"# TYPE daosgo_pool_upgrade_steps_done gauge\n",
+		`daosgo_pool_upgrade_steps_done{pool="tank"} 3`,
+		`daosgo_pool_upgrade_steps_total{pool="tank"} 7`,
+		`daosgo_pool_upgrade_objects_migrated{pool="tank"} 10`,
+		`daosgo_pool_upgrade_status{pool="tank"} 1`,
+		`daosgo_pool_layout_version{pool="tank"} 2`,
+		`daosgo_pool_upgrade_objects_done{pool="tank"} 50`,
+		`daosgo_pool_upgrade_objects_planned{pool="tank"} 150`,
+		`daosgo_pool_upgrade_objects_per_second{pool="tank"} 12.5`,
+		`daosgo_pool_upgrade_bytes_per_second{pool="tank"} 4096`,
+		`daosgo_pool_upgrade_eta_seconds{pool="tank"} 8`,
+		`daosgo_pool_upgrade_restarts{pool="tank"} 1`,
+	} {
+		assert.Assert(t, strings.Contains(string(body), want), "missing %q in:\n%s", want, body)
+	}
+	_, err = listenMetrics("256.0.0.1:99999")
+	assert.ErrorContains(t, err, "--metrics-addr")
 }
 
 func TestRateAndETAText(t *testing.T) {
@@ -378,4 +462,13 @@ func TestRateAndETAText(t *testing.T) {
 	for _, tc := range tests {
 		assert.Equal(t, rateETA(tc.p), tc.want)
 	}
+}
+
+func TestUpgradeJSON(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "64M", "--layout-version", "3")
+	var res map[string]any
+	assert.NilError(t, json.Unmarshal([]byte(ok(t, dir, "--json", "pool", "upgrade", "tank", "--wait")), &res))
+	assert.Equal(t, res["version"], float64(4))
+	assert.Equal(t, res["status"], "Online")
 }

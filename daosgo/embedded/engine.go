@@ -102,8 +102,11 @@ type Engine struct {
 	upgradeBatch int
 
 	// testHook, if set, is called at named points of an upgrade so that
-	// tests can kill the process there.
+	// tests can kill the process there (see faults.go).
 	testHook func(point string)
+
+	// resumer, if set, restarts abandoned upgrades in another process.
+	resumer Resumer
 }
 
 var _ daosgo.Backend = (*Engine)(nil)
@@ -138,8 +141,13 @@ func Open(opts Options) (*Engine, error) {
 	if layout == nil {
 		layout = BaseLayout{}
 	}
+	hook, err := faultHook()
+	if err != nil {
+		return nil, err
+	}
 	return &Engine{root: root, lockWait: wait, layout: layout, owner: processOwner(),
-		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}, upgradeBatch: defaultUpgradeBatch}, nil
+		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}, upgradeBatch: defaultUpgradeBatch,
+		testHook: hook}, nil
 }
 
 // Name returns "embedded".
@@ -469,8 +477,11 @@ func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error
 
 // GetPoolProps returns pool properties without a pool handle, as dmg does.
 func (e *Engine) GetPoolProps(ctx context.Context, pool string, ids ...daosgo.PropID) (daosgo.Props, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.touch(ctx, id, s, pool); err != nil {
 		return nil, err
 	}
 	var props daosgo.Props
@@ -552,6 +563,9 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 		return err
 	}
 	defer unlock()
+	if err := e.touch(ctx, id, s, pool); err != nil {
+		return err
+	}
 	if p, ok := props.Get(daosgo.PropPoolLabel); ok {
 		if err := daosgo.ValidLabel(p.Str); err != nil {
 			return err
@@ -576,8 +590,11 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 
 // EvictPool revokes every handle on the pool (dmg pool evict).
 func (e *Engine) EvictPool(ctx context.Context, pool string) (int, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
+		return 0, err
+	}
+	if err := e.touch(ctx, id, s, pool); err != nil {
 		return 0, err
 	}
 	var n int64

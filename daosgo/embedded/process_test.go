@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,18 +68,29 @@ func kill9(t *testing.T, cmd *exec.Cmd) {
 const crashDkeys = 200
 
 func runHelper(name, root string) error {
-	if name == "upgrade" {
+	switch name {
+	case "upgrade", "upgrade-worker":
+		// Starts the upgrade and runs it, or, as a worker, runs the one
+		// a Resumer restarted (waiting for the hand-over, as the CLI's
+		// worker does). DAOSGO_FAULT_KILL_AT kills it where asked.
 		e, err := Open(Options{Root: root, Layout: upgrade.Default()})
 		if err != nil {
 			return err
 		}
-		e.testHook = killAt(os.Getenv("DAOSGO_TEST_KILL_AT"))
 		e.upgradeBatch = testBatch
 		fmt.Println("ready")
-		if _, err := upgrade.Start(bg, e, "pool", upgrade.Default()); err != nil {
-			return err
+		if name == "upgrade" {
+			if _, err := upgrade.Start(bg, e, "pool", upgrade.Default()); err != nil {
+				return err
+			}
+			return e.RunUpgrade(bg, "pool", nil)
 		}
-		return e.RunUpgrade(bg, "pool", nil)
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			err := e.RunUpgrade(bg, "pool", nil)
+			if !errors.Is(err, daosgo.ErrInProgress) || time.Now().After(deadline) {
+				return err
+			}
+		}
 	}
 	e, err := Open(Options{Root: root})
 	if err != nil {

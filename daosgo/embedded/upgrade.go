@@ -17,7 +17,10 @@ import (
 // data-moving step in batches of objects, each batch one transaction that
 // also advances the step's journal. A process that dies mid-upgrade (kill -9
 // included) leaves the pool at a batch boundary with its journal saying
-// where to go on, and the next process that opens the pool resumes it.
+// where to go on. The pool records which process runs its upgrade; the
+// next operation on the pool that finds that process gone restarts the
+// upgrade: in another process when the engine has a Resumer (see touch),
+// else inline at the next Connect.
 
 var _ daosgo.Upgrader = (*Engine)(nil)
 
@@ -255,11 +258,14 @@ func checkFreeSpace(t *tx, pool string, plan daosgo.UpgradePlan) error {
 	return nil
 }
 
-// UpgradeProgress reports the pool's upgrade state, with the rate of the
-// process running it and the time left at that rate.
+// UpgradeProgress reports the pool's upgrade state. Like every operation
+// on the pool, it restarts an upgrade whose process died (see touch).
 func (e *Engine) UpgradeProgress(ctx context.Context, pool string) (daosgo.UpgradeProgress, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
+		return daosgo.UpgradeProgress{}, err
+	}
+	if err := e.touch(ctx, id, s, pool); err != nil {
 		return daosgo.UpgradeProgress{}, err
 	}
 	var r progressRecord
@@ -452,6 +458,7 @@ func (u *upgradeRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	u.hook("claimed")
 	for _, st := range steps {
 		if err := u.runStep(ctx, st); err != nil {
 			return fmt.Errorf("version %d step %q: %w", st.step.Version, st.step.Name, err)

@@ -1,13 +1,12 @@
 package embedded
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
@@ -500,37 +499,50 @@ func TestFailedUpgradeKeepsReason(t *testing.T) {
 	assert.Equal(t, info.Status, "Failed")
 }
 
-// killAt makes this process SIGKILL itself at the nth time it reaches
-// point during an upgrade (DAOSGO_TEST_KILL_AT=point:n).
-func killAt(spec string) func(string) {
-	point, nth, _ := strings.Cut(spec, ":")
-	n, _ := strconv.Atoi(nth)
-	seen := 0
-	return func(p string) {
-		if p == point {
-			if seen++; seen == n {
-				syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			}
-		}
+// killPoints are the places an upgrade from version 0 is killed at by the
+// kill tests: before its first step, at every step boundary (the plan from
+// version 0 has 9 steps), after batches, and in the middle of batches of
+// each data step (two placement changes, then the record format change,
+// with the fixture of killFixture).
+func killPoints() []string {
+	points := []string{"claimed:1", "mid-batch:1", "batch-done:1", "mid-batch:3", "batch-done:4", "mid-batch:6", "mid-batch:8"}
+	for i := 1; i <= 9; i++ {
+		points = append(points, fmt.Sprintf("step-done:%d", i))
 	}
+	return points
+}
+
+// killFixture fills a version 0 pool so that every data step runs more
+// than one container and the record format step more than one batch.
+func killFixture(t *testing.T, e *Engine) map[string][]daosgo.OID {
+	newPoolAt(t, e, "pool", 0, 1<<30)
+	return fixture(t, e, "pool", 2, testBatch+40)
+}
+
+// killHelper runs the upgrade in a helper process killed at point at.
+func killHelper(t *testing.T, e *Engine, root, at string) {
+	t.Helper()
+	cmd, _ := helperEnv(t, "upgrade", root, faultEnv+"="+at)
+	err := cmd.Wait()
+	var exit interface{ ExitCode() int }
+	assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "the helper was not killed at %s: %v", at, err)
+	props, err := e.GetPoolProps(bg, "pool", daosgo.PropPoolUpgradeStatus)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].ValueString(), "Upgrading", "killed at %s", at)
 }
 
 // TestUpgradeResumesAfterKill kills the upgrading process at every step
-// boundary, after a batch, and in the middle of a migration batch; the next
-// open of the pool resumes the upgrade, and the end state is that of an
-// uninterrupted run.
+// boundary, after a batch, and in the middle of a migration batch; without
+// a Resumer, the next open of the pool resumes the upgrade, and the end
+// state is that of an uninterrupted run.
 func TestUpgradeResumesAfterKill(t *testing.T) {
-	points := []string{"mid-batch:1", "batch-done:1", "mid-batch:3", "batch-done:4", "mid-batch:6"}
-	for i := 1; i <= 7; i++ { // the default plan from version 1 has 7 steps
-		points = append(points, fmt.Sprintf("step-done:%d", i))
-	}
+	points := killPoints()
 	if testing.Short() {
 		points = points[:3]
 	}
 	// The uninterrupted run, for reference.
 	ref := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, ref, "pool", 1, 1<<30)
-	refObjs := fixture(t, ref, "pool", 2, testBatch+40)
+	refObjs := killFixture(t, ref)
 	want := contents(t, ref, "pool", refObjs)
 	runUpgrade(t, ref, "pool")
 	assert.DeepEqual(t, contents(t, ref, "pool", refObjs), want)
@@ -540,16 +552,8 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 		t.Run(at, func(t *testing.T) {
 			root := t.TempDir()
 			e := upgradeEngine(t, root, upgrade.Default())
-			newPoolAt(t, e, "pool", 1, 1<<30)
-			objs := fixture(t, e, "pool", 2, testBatch+40)
-
-			cmd, _ := helperEnv(t, "upgrade", root, "DAOSGO_TEST_KILL_AT="+at)
-			err := cmd.Wait()
-			var exit interface{ ExitCode() int }
-			assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "the helper was not killed at %s: %v", at, err)
-			props, err := e.GetPoolProps(bg, "pool", daosgo.PropPoolUpgradeStatus)
-			assert.NilError(t, err)
-			assert.Equal(t, props[0].ValueString(), "Upgrading", "killed at %s", at)
+			objs := killFixture(t, e)
+			killHelper(t, e, root, at)
 
 			// The next open resumes the upgrade and then succeeds.
 			p, err := e.Connect(bg, "pool", daosgo.PoolRO)
@@ -561,9 +565,81 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 			assert.DeepEqual(t, info.TargetUsed, refInfo.TargetUsed)
 			prog, err := e.UpgradeProgress(bg, "pool")
 			assert.NilError(t, err)
-			assert.Equal(t, prog.StepsDone, 7)
+			assert.Equal(t, prog.StepsDone, 9)
+			assert.Equal(t, prog.ObjectsDone, prog.ObjectsPlanned, "killed at %s", at)
 		})
 	}
+}
+
+// TestAbandonedUpgradeRestartedInBackground: with a Resumer, the first
+// reads of the pool's properties after its upgrading process was killed
+// restart the upgrade in another process, once however many readers poll
+// at once, and polling alone sees it through to the end.
+func TestAbandonedUpgradeRestartedInBackground(t *testing.T) {
+	root := t.TempDir()
+	e := upgradeEngine(t, root, upgrade.Default())
+	objs := killFixture(t, e)
+	want := contents(t, e, "pool", objs)
+	killHelper(t, e, root, "mid-batch:3")
+
+	var mu sync.Mutex
+	var restarts []Restart
+	e.SetResumer(func(ctx context.Context, r Restart) (int, error) {
+		cmd, _ := helper(t, "upgrade-worker", root)
+		mu.Lock()
+		restarts = append(restarts, r)
+		mu.Unlock()
+		return cmd.Process.Pid, nil
+	})
+	// A second engine in this process polls too, as another command would.
+	other := upgradeEngine(t, root, upgrade.Default())
+	other.SetResumer(e.resumer)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var wg sync.WaitGroup
+		var props [2]daosgo.Props
+		for i, eng := range []*Engine{e, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				props[i], err = eng.GetPoolProps(bg, "pool", daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus)
+				assert.Check(t, err)
+			}()
+		}
+		wg.Wait()
+		if props[0].Num(daosgo.PropPoolUpgradeStatus, 0) == uint64(daosgo.UpgradeCompleted) {
+			break
+		}
+		assert.Assert(t, time.Now().Before(deadline), "the restarted upgrade did not end: %v", props)
+	}
+	assert.Equal(t, len(restarts), 1, "restarted %d times", len(restarts))
+	assert.Assert(t, restarts[0].DeadPID > 0)
+	assert.Equal(t, restarts[0].Pool, "pool")
+	assertUpgraded(t, e, "pool")
+	assert.DeepEqual(t, contents(t, e, "pool", objs), want)
+	prog, err := e.UpgradeProgress(bg, "pool")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.Restarts, 1)
+}
+
+// TestRestartThatCannotStartIsRetried: when the Resumer fails, the
+// operation says why and the upgrade stays abandoned, so that the next
+// operation tries again.
+func TestRestartThatCannotStartIsRetried(t *testing.T) {
+	root := t.TempDir()
+	e := upgradeEngine(t, root, upgrade.Default())
+	killFixture(t, e)
+	killHelper(t, e, root, "step-done:2")
+	e.SetResumer(func(context.Context, Restart) (int, error) { return 0, errors.New("no fork today") })
+	_, err := e.GetPoolProps(bg, "pool")
+	assert.ErrorContains(t, err, "could not be restarted: no fork today")
+	_, err = e.Connect(bg, "pool", daosgo.PoolRO)
+	assert.ErrorContains(t, err, "no fork today")
+	e.SetResumer(nil)
+	p, err := e.Connect(bg, "pool", daosgo.PoolRO) // inline, as without a Resumer
+	assert.NilError(t, err)
+	assert.NilError(t, p.Disconnect(bg))
+	assertUpgraded(t, e, "pool")
 }
 
 func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
