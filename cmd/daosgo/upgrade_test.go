@@ -182,7 +182,8 @@ func holdUpgrade(t *testing.T, dir, pool string) {
 }
 
 // TestProgressWhileUpgrading: get-prop and query show a running upgrade's
-// progress, with its rate and the time left.
+// progress, with its rate and the time left, the two parts of query's
+// JSON agree, and destroying the pool without --force is refused.
 func TestProgressWhileUpgrading(t *testing.T) {
 	template, _, _ := killFixture(t)
 	dir := copyDir(t, template)
@@ -204,6 +205,21 @@ func TestProgressWhileUpgrading(t *testing.T) {
 	assert.Assert(t, up["objects_per_second"].(float64) > 0, "%v", up)
 	assert.Assert(t, up["eta_seconds"].(float64) > 0, "%v", up)
 	assert.Assert(t, up["objects_done"].(float64) < up["objects_planned"].(float64), "%v", up)
+
+	_, errOut, code := runCLI(t, dir, "pool", "destroy", "tank")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "being upgraded"), errOut)
+	assert.Assert(t, strings.Contains(errOut, "DER_BUSY"), errOut)
+	ok(t, dir, "pool", "get-prop", "tank")
+}
+
+func TestDestroyForceDuringUpgrade(t *testing.T) {
+	template, _, _ := killFixture(t)
+	dir := copyDir(t, template)
+	holdUpgrade(t, dir, "tank")
+	ok(t, dir, "pool", "destroy", "tank", "--force")
+	out := ok(t, dir, "pool", "list")
+	assert.Assert(t, strings.Contains(out, "No pools"), out)
 }
 
 // TestPoolUpgradeInBackground runs daosgo as processes: 'pool upgrade'

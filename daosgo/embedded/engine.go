@@ -443,12 +443,26 @@ func (e *Engine) ListPools(ctx context.Context) ([]daosgo.PoolEntry, error) {
 // DestroyPool removes a pool file. Without force it fails DER_BUSY while any
 // live process has a handle open; with force it evicts them first.
 func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error {
+	if !force {
+		// An abandoned upgrade is restarted first: destroying the pool
+		// without force is refused while its upgrade runs.
+		if id, s, err := e.resolve(ctx, pool); err == nil {
+			if err := e.touch(ctx, id, s, pool); err != nil {
+				return err
+			}
+		}
+	}
 	id, s, unlock, err := e.resolveLocked(ctx, pool)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	err = s.write(ctx, func(t *tx) error {
+		if running, _, err := upgradeOwner(t); err != nil {
+			return err
+		} else if running && !force {
+			return daosgo.Errorf(daosgo.ErrBusy, "pool %s is being upgraded; wait until its status is Online, or use force", pool)
+		}
 		n, err := liveHandles(t, `SELECT id, owner FROM handles`)
 		if err != nil {
 			return err

@@ -710,3 +710,17 @@ func TestOldPoolFileIsRefused(t *testing.T) {
 	assert.Equal(t, len(pools), 1)
 	assert.NilError(t, e.DestroyPool(bg, "old", false))
 }
+
+// TestDestroyRefusedWhileUpgrading: without force, a pool whose upgrade
+// runs is not destroyed (DER_BUSY); with force it is.
+func TestDestroyRefusedWhileUpgrading(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "p", 0, 1<<28)
+	fixture(t, e, "p", 1, 4)
+	_, err := upgrade.Start(bg, e, "p", upgrade.Default()) // held by this live process
+	assert.NilError(t, err)
+	err = e.DestroyPool(bg, "p", false)
+	assert.ErrorIs(t, err, daosgo.ErrBusy)
+	assert.ErrorContains(t, err, "being upgraded")
+	assert.NilError(t, e.DestroyPool(bg, "p", true))
+}
