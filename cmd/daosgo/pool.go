@@ -105,12 +105,14 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 		return err
 	}
 	var res poolQueryResult
+	// Connect first: it may restart an interrupted upgrade, which the
+	// upgrade status read after it then shows.
+	p, err := b.Connect(ctx, c.Pool, daosgo.PoolRO)
 	if up, ok := b.Admin().(daosgo.Upgrader); ok {
 		if p, err := up.UpgradeProgress(ctx, c.Pool); err == nil && p.StepsTotal > 0 {
 			res.Upgrade = &p
 		}
 	}
-	p, err := b.Connect(ctx, c.Pool, daosgo.PoolRO)
 	if err != nil {
 		if res.Upgrade == nil || res.Upgrade.Status != daosgo.UpgradeInProgress {
 			return err
@@ -127,6 +129,12 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 	defer p.Disconnect(ctx)
 	if res.PoolInfo, err = p.Query(ctx); err != nil {
 		return err
+	}
+	if u := res.Upgrade; u != nil {
+		// The upgrade status was read last: the pool's version and status
+		// are taken from it, so that the two parts of the answer agree
+		// even if an upgrade moved on between the reads.
+		res.LayoutVersion, res.UpgradeStatus, res.Status = u.Version, u.Status, u.State
 	}
 	info := res.PoolInfo
 	return g.print(res, func(w io.Writer) {

@@ -434,6 +434,30 @@ func TestKilledUpgradeFinishesByPollingGetProp(t *testing.T) {
 	}
 }
 
+// TestQueryAgreesWithItselfAfterKill: after an interrupted upgrade, every
+// 'pool query --json' until it ends tells one story: the top says the
+// same version and status as its upgrade section.
+func TestQueryAgreesWithItselfAfterKill(t *testing.T) {
+	template, _, _ := killFixture(t)
+	dir := copyDir(t, template)
+	_, _, err := daosgoProc(dir, []string{"DAOSGO_FAULT_KILL_AT=step-done:3"}, "pool", "upgrade", "tank", "--wait")
+	assert.Assert(t, err != nil)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out, errOut, err := daosgoProc(dir, nil, "--json", "pool", "query", "tank")
+		assert.NilError(t, err, errOut)
+		var q map[string]any
+		jsonOf(t, out, &q)
+		up := q["upgrade"].(map[string]any)
+		assert.Equal(t, q["layout_version"], up["version"], out)
+		assert.Equal(t, q["status"], up["status"], out)
+		if q["status"] == "Online" {
+			assert.Equal(t, q["layout_version"], float64(4))
+			return
+		}
+		assert.Assert(t, time.Now().Before(deadline), "the upgrade did not finish: %s", out)
+	}
+}
+
 func TestUpgradeMetrics(t *testing.T) {
 	var latest atomic.Pointer[daosgo.UpgradeProgress]
 	latest.Store(&daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, Version: 2, To: 4, StepsDone: 3, StepsTotal: 7, Objects: 10, ObjectsTotal: 40,
@@ -487,4 +511,37 @@ func TestUpgradeJSON(t *testing.T) {
 	assert.NilError(t, json.Unmarshal([]byte(ok(t, dir, "--json", "pool", "upgrade", "tank", "--wait")), &res))
 	assert.Equal(t, res["version"], float64(4))
 	assert.Equal(t, res["status"], "Online")
+}
+
+// finishingBackend is the embedded engine where an upgrade in progress
+// ends just as a connection is asked for: what a query meets when the
+// upgrade's last batch commits between its reads.
+type finishingBackend struct{ *embedded.Engine }
+
+func (b finishingBackend) Connect(ctx context.Context, pool string, flags daosgo.PoolFlags) (daosgo.Pool, error) {
+	if err := b.Engine.RunUpgrade(ctx, pool, nil); err != nil {
+		return nil, err
+	}
+	return b.Engine.Connect(ctx, pool, flags)
+}
+
+// TestQueryAgreesWhenTheUpgradeEndsMeanwhile: an upgrade that ends while
+// 'pool query' runs does not make its answer contradict itself.
+func TestQueryAgreesWhenTheUpgradeEndsMeanwhile(t *testing.T) {
+	template, _, _ := killFixture(t)
+	dir := copyDir(t, template)
+	e, err := embedded.Open(embedded.Options{Root: dir, Layout: upgrade.Default()})
+	assert.NilError(t, err)
+	defer e.Close()
+	_, err = upgrade.Start(context.Background(), e, "tank", upgrade.Default())
+	assert.NilError(t, err)
+	var out strings.Builder
+	g := &globals{JSON: true, out: &out, errOut: io.Discard, backend: finishingBackend{e}}
+	assert.NilError(t, (&poolQueryCmd{poolArg{Pool: "tank"}}).Run(context.Background(), g))
+	var q map[string]any
+	jsonOf(t, out.String(), &q)
+	up := q["upgrade"].(map[string]any)
+	assert.Equal(t, q["status"], "Online")
+	assert.Equal(t, up["status"], "Online", out.String())
+	assert.Equal(t, up["version"], q["layout_version"])
 }
