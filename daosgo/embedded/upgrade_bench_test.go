@@ -51,6 +51,7 @@ func benchUpgrade(b *testing.B, objects int) {
 			if err := o.Update(bg, []byte("dkey"), 0, []daosgo.IOD{daosgo.SingleIOD("a", val), daosgo.SingleIOD("b", val)}); err != nil {
 				b.Fatal(err)
 			}
+			assert.NilError(b, o.Close()) // a container with open objects cannot close
 		}
 		assert.NilError(b, c.Close(bg))
 	}
