@@ -63,10 +63,15 @@ type PoolCreateReq struct {
 	UUID  UUID   // zero: generate one
 	Size  uint64 // space quota in bytes
 	Props Props
-	// LayoutVersion creates the pool as a release of that layout version
-	// would have; 0 means the newest the software knows.
-	LayoutVersion uint32
+	// LayoutVersion, when set, creates the pool as the DAOS release of
+	// that layout version would have (0 is DAOS 2.0's); nil means the
+	// newest the software knows. Only backends that can make old pools
+	// accept it (see AtLayout).
+	LayoutVersion *uint32
 }
+
+// AtLayout returns v for PoolCreateReq.LayoutVersion.
+func AtLayout(v uint32) *uint32 { return &v }
 
 // PoolEntry names a pool in listings.
 type PoolEntry struct {

@@ -1,15 +1,14 @@
 package daosgo
 
-// BasePoolProps are the pool properties DAOS pools had before layout
-// versions existed (DAOS 2.0), with DAOS's default values; layout version 1
-// pools have these.
+// BasePoolProps are the pool properties DAOS 2.0 pools had, before pool
+// global versions existed (layout version 0), with DAOS's default values.
+// The redundancy factor and everything after it came with later releases.
 func BasePoolProps() Props {
 	return Props{
 		NumProp(PropPoolSpaceRB, 0),
 		NumProp(PropPoolSelfHeal, 3),         // exclude | rebuild
 		NumProp(PropPoolReclaim, 1),          // lazy
 		NumProp(PropPoolECCellSize, 128<<10), // DAOS_EC_CELL_DEF
-		NumProp(PropPoolRedunFac, 0),
 	}
 }
 
@@ -32,10 +31,12 @@ func BaseContProps() Props {
 // StorageFormat is how an engine lays records out: the placement algorithm
 // that puts each record on a target, and the durable record format. A
 // layout version fixes both; data-moving upgrade steps change them.
+// Placement is numbered as DAOS numbers object layout versions
+// (DAOS_PROP_PO_OBJ_VERSION): 0 before DAOS 2.4, 1 from 2.4, 2 from 2.8.
 type StorageFormat struct {
 	Placement uint32 `json:"placement"`
 	Records   uint32 `json:"records"`
 }
 
-// BaseFormat is the storage format of layout version 1.
-var BaseFormat = StorageFormat{Placement: 1, Records: 1}
+// BaseFormat is the storage format of layout version 0.
+var BaseFormat = StorageFormat{Placement: 0, Records: 1}

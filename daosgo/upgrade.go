@@ -57,14 +57,31 @@ type UpgradeProgress struct {
 	Version      uint32        `json:"version"` // the pool's version now
 	StepsDone    int           `json:"steps_done"`
 	StepsTotal   int           `json:"steps_total"`
-	Step         string        `json:"step,omitempty"` // the step running
-	Objects      uint64        `json:"objects_migrated"`
+	Step         string        `json:"step,omitempty"`   // the step running
+	Objects      uint64        `json:"objects_migrated"` // by the running data step
 	ObjectsTotal uint64        `json:"objects_total"`
 	Bytes        uint64        `json:"bytes_migrated"`
 	BytesTotal   uint64        `json:"bytes_total"`
-	Error        string        `json:"error,omitempty"` // why it failed
-	Started      time.Time     `json:"started,omitzero"`
-	Updated      time.Time     `json:"updated,omitzero"`
+	// ObjectsPlanned is what every data step of the plan migrates, summed
+	// (an object that two steps move counts twice); ObjectsDone is how
+	// much of it is done. They give the upgrade's overall progress.
+	ObjectsPlanned uint64 `json:"objects_planned"`
+	ObjectsDone    uint64 `json:"objects_done"`
+	// Rate is the objects (and BytesRate the bytes) migrated per second
+	// by the process running the upgrade, since it started or resumed;
+	// ETA is the time the rest of the plan takes at that rate. They are
+	// zero until that process has migrated something.
+	Rate      float64       `json:"objects_per_second"`
+	BytesRate float64       `json:"bytes_per_second"`
+	ETA       time.Duration `json:"-"`
+	// ETASeconds is ETA for JSON readers.
+	ETASeconds float64 `json:"eta_seconds"`
+	// Restarts counts the times the upgrade was found abandoned (its
+	// process died) and restarted in another process.
+	Restarts int       `json:"restarts"`
+	Error    string    `json:"error,omitempty"` // why it failed
+	Started  time.Time `json:"started,omitzero"`
+	Updated  time.Time `json:"updated,omitzero"`
 }
 
 // Upgrader is implemented by the Admin of a backend whose pool service

@@ -32,10 +32,10 @@ step "Errors name what was asked and the DAOS code, and exit non-zero"
 if "$DAOSGO" pool query no-such-pool; then exit 1; fi
 if "$DAOSGO" container create tank posix1; then exit 1; fi
 
-step "Pool layout upgrade: a pool made as an older release (layout version 1) would have"
-run pool create old --size 256MiB --layout-version 1
+step "Pool layout upgrade: a pool made as DAOS 2.0 (layout version 0) would have"
+run pool create old --size 256MiB --layout-version 0
 run container create old legacy
-echo "(a container made in a version-1 pool lacks what later versions add, so asking for ec_pda fails:)"
+echo "(a container made in a version-0 pool lacks what later versions add, so asking for ec_pda fails:)"
 run container get-prop old legacy global_version ec_pda || true
 run pool get-prop old global_version upgrade_status
 
@@ -58,6 +58,17 @@ run pool upgrade old
 step "Or follow it to the end with --wait"
 run pool create older --size 256MiB --layout-version 2
 run pool upgrade older --wait
+
+step "Kill -9 an upgrade: the next command that touches the pool restarts it in the background"
+run pool create killed --size 256MiB --layout-version 0
+run container create killed data --type POSIX
+run container populate killed data --depth 1 --dirs 4 --files 50 --max-size 4KiB
+DAOSGO_FAULT_KILL_AT=step-done:5 "$DAOSGO" pool upgrade killed --wait || echo "(killed, as asked, after step 5)"
+for _ in $(seq 1 100); do
+	"$DAOSGO" pool get-prop killed global_version upgrade_status | grep -q "Pool version: 4" && break
+	sleep 0.1
+done
+run pool get-prop killed global_version upgrade_status
 
 step "Middleware containers: a POSIX (DFS) namespace and a PyDAOS root, as libdfs and PyDAOS lay them out"
 run container create tank posix-data --type POSIX

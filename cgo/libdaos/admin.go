@@ -74,7 +74,7 @@ func (a *Admin) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daosg
 	if err := daosgo.ValidLabel(req.Label); err != nil {
 		return daosgo.PoolEntry{}, err
 	}
-	if req.LayoutVersion != 0 {
+	if req.LayoutVersion != nil {
 		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrNotSupported, "DAOS creates pools at its own layout version only")
 	}
 	args := []string{"pool", "create", req.Label, "--size=" + strconv.FormatUint(req.Size, 10)}

@@ -36,7 +36,7 @@ func TestAdminThroughDmg(t *testing.T) {
 		Props: daosgo.Props{daosgo.NumProp(daosgo.PropPoolSpaceRB, 5)}})
 	assert.NilError(t, err)
 	assert.Equal(t, e.UUID.String(), "0d6aa9d1-66f8-4a66-b3c0-4c2b8a1f3a10")
-	_, err = a.CreatePool(ctx, daosgo.PoolCreateReq{Label: "old", Size: 1, LayoutVersion: 1})
+	_, err = a.CreatePool(ctx, daosgo.PoolCreateReq{Label: "old", Size: 1, LayoutVersion: daosgo.AtLayout(1)})
 	assert.ErrorIs(t, err, daosgo.ErrNotSupported)
 
 	props, err := a.GetPoolProps(ctx, "tank", daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus)

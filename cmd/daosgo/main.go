@@ -24,7 +24,11 @@ type globals struct {
 	JSON   bool   `help:"Print one machine-readable JSON result instead of text." name:"json" short:"j"`
 
 	out     io.Writer
+	errOut  io.Writer // where notes beside the result go, such as an upgrade restarted
 	backend daosgo.Backend
+	// runsUpgrade is set by the commands that run upgrades themselves, so
+	// that opening the backend does not restart one behind their back.
+	runsUpgrade bool
 }
 
 type cli struct {
@@ -43,6 +47,7 @@ func (g *globals) open() (daosgo.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	installResumer(g, b)
 	g.backend = b
 	return b, nil
 }
@@ -65,7 +70,7 @@ func main() {
 // run executes one command line and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	var c cli
-	c.out = stdout
+	c.out, c.errOut = stdout, stderr
 	parser, err := kong.New(&c,
 		kong.Name("daosgo"),
 		kong.Description("Go tooling over DAOS: pool administration and layout upgrade, middleware consistency checks.\n\nPools live in the embedded engine unless --engine daos is given."),

@@ -33,11 +33,11 @@ type poolCreateCmd struct {
 	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB." default:"4G"`
 	UUID          string   `name:"uuid" help:"UUID to give the pool (default: a new one)."`
 	Properties    []string `help:"Pool properties as name:value, comma-separated (see 'pool get-prop')." sep:","`
-	LayoutVersion uint32   `name:"layout-version" help:"Create the pool at this layout version, as an older release would have (default: the newest)."`
+	LayoutVersion layoutNr `name:"layout-version" placeholder:"N" help:"Create the pool at this layout version, as the DAOS release of that version would have: 0 = DAOS 2.0, 1 = 2.2, 2 = 2.4, 3 = 2.6, 4 = 2.8 (default: the newest)."`
 }
 
 func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
-	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion}
+	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version()}
 	if c.UUID != "" {
 		id, err := uuid.Parse(c.UUID)
 		if err != nil {
@@ -105,12 +105,14 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 		return err
 	}
 	var res poolQueryResult
+	// Connect first: it may restart an interrupted upgrade, which the
+	// upgrade status read after it then shows.
+	p, err := b.Connect(ctx, c.Pool, daosgo.PoolRO)
 	if up, ok := b.Admin().(daosgo.Upgrader); ok {
 		if p, err := up.UpgradeProgress(ctx, c.Pool); err == nil && p.StepsTotal > 0 {
 			res.Upgrade = &p
 		}
 	}
-	p, err := b.Connect(ctx, c.Pool, daosgo.PoolRO)
 	if err != nil {
 		if res.Upgrade == nil || res.Upgrade.Status != daosgo.UpgradeInProgress {
 			return err
@@ -128,6 +130,12 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 	if res.PoolInfo, err = p.Query(ctx); err != nil {
 		return err
 	}
+	if u := res.Upgrade; u != nil {
+		// The upgrade status was read last: the pool's version and status
+		// are taken from it, so that the two parts of the answer agree
+		// even if an upgrade moved on between the reads.
+		res.LayoutVersion, res.UpgradeStatus, res.Status = u.Version, u.Status, u.State
+	}
 	info := res.PoolInfo
 	return g.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "Pool %s, label %s\n", info.UUID, info.Label)
@@ -140,20 +148,36 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 		}
 		fmt.Fprintf(w, "Pool space info:\n- Target count: %d\n- Total size: %s\n- Used: %s (%.2f%%)\n- Free: %s\n",
 			info.Targets, humanSize(info.TotalBytes), humanSize(info.UsedBytes), pct, humanSize(info.FreeBytes))
-		if res.Upgrade != nil && res.Upgrade.Status == daosgo.UpgradeFailed {
+		if res.Upgrade != nil && res.Upgrade.Status != daosgo.UpgradeCompleted {
 			printUpgrade(w, res.Upgrade)
 		}
 	})
 }
 
 func printUpgrade(w io.Writer, p *daosgo.UpgradeProgress) {
-	fmt.Fprintf(w, "Upgrade from version %d to %d: %s, at version %d, step %d of %d", p.From, p.To, p.State, p.Version, p.StepsDone, p.StepsTotal)
+	// The step running, counted from 1, while it runs; the steps done
+	// otherwise.
+	step := p.StepsDone
+	if p.Status == daosgo.UpgradeInProgress && step < p.StepsTotal {
+		step++
+	}
+	fmt.Fprintf(w, "Upgrade from version %d to %d: %s, at version %d, step %d of %d", p.From, p.To, p.State, p.Version, step, p.StepsTotal)
 	if p.Step != "" {
 		fmt.Fprintf(w, " (%s)", p.Step)
 	}
 	fmt.Fprintln(w)
 	if p.ObjectsTotal > 0 {
 		fmt.Fprintf(w, "- objects migrated: %d of %d, bytes: %s of %s\n", p.Objects, p.ObjectsTotal, humanSize(p.Bytes), humanSize(p.BytesTotal))
+	}
+	if p.ObjectsPlanned > 0 && p.Status == daosgo.UpgradeInProgress {
+		fmt.Fprintf(w, "- all data steps: %d of %d object migrations", p.ObjectsDone, p.ObjectsPlanned)
+		if r := rateETA(*p); r != "" {
+			fmt.Fprintf(w, ", %s", r)
+		}
+		fmt.Fprintln(w)
+	}
+	if p.Restarts > 0 {
+		fmt.Fprintf(w, "- restarted %d time(s) after its process died\n", p.Restarts)
 	}
 	if p.Error != "" {
 		fmt.Fprintf(w, "- failed: %s\n", p.Error)
@@ -220,8 +244,19 @@ func (c *poolGetPropCmd) Run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
+	// While the pool upgrades, its progress follows the properties: the
+	// admin polling get-prop sees it move, and how long is left.
+	var prog *daosgo.UpgradeProgress
+	if up, ok := b.Admin().(daosgo.Upgrader); ok && !g.JSON {
+		if p, err := up.UpgradeProgress(ctx, c.Pool); err == nil && p.Status == daosgo.UpgradeInProgress && p.StepsTotal > 0 {
+			prog = &p
+		}
+	}
 	return g.print(propsToJSON(props), func(w io.Writer) {
 		printProps(w, fmt.Sprintf("Pool %s properties:", c.Pool), props)
+		if prog != nil {
+			printUpgrade(w, prog)
+		}
 	})
 }
 

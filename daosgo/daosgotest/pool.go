@@ -109,7 +109,7 @@ func (s *suite) testAdmin(t *testing.T) {
 			Props: daosgo.Props{daosgo.NumProp(daosgo.PropPoolGlobalVersion, 9)}})
 		isErr(t, err, daosgo.ErrNoPerm)
 		if s.h.OldLayouts {
-			_, err = a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: s.name("newer"), Size: s.h.PoolSize, LayoutVersion: 1 << 20})
+			_, err = a.CreatePool(ctx(), daosgo.PoolCreateReq{Label: s.name("newer"), Size: s.h.PoolSize, LayoutVersion: daosgo.AtLayout(1 << 20)})
 			isErr(t, err, daosgo.ErrInval)
 		}
 	})

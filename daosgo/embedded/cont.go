@@ -69,10 +69,11 @@ func (p *poolHandle) CreateContainer(ctx context.Context, label string, props da
 		if err := p.check(t); err != nil {
 			return err
 		}
-		var version int64
-		if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolGlobalVersion)}, &version); err != nil {
+		pprops, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion})
+		if err != nil {
 			return err
 		}
+		version := pprops[0].Num
 		var lab any
 		if label != "" {
 			lab = label
@@ -89,7 +90,15 @@ func (p *poolHandle) CreateContainer(ctx context.Context, label string, props da
 		// it is created, and keeps that version: an old pool's new
 		// containers do not get newer features until the pool is upgraded.
 		all := p.e.layout.ContDefaults(uint32(version))
-		all.Set(daosgo.NumProp(daosgo.PropContGlobalVersion, uint64(version)))
+		// As in DAOS, the container's global version (none before DAOS
+		// 2.2, version 1) is its pool's, and it inherits the pool's object
+		// layout (none before DAOS 2.4).
+		if version >= 1 {
+			all.Set(daosgo.NumProp(daosgo.PropContGlobalVersion, version))
+		}
+		if p.fmt.Placement > 0 {
+			all.Set(daosgo.NumProp(daosgo.PropContObjVersion, uint64(p.fmt.Placement)))
+		}
 		// As in DAOS, a container of a pool with a global version inherits
 		// the pool's redundancy factor unless it asks for its own.
 		if _, asked := props.Get(daosgo.PropContRedunFac); !asked && version > 0 {

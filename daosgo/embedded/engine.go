@@ -41,12 +41,12 @@ type Layout interface {
 	Format(v uint32) Format
 }
 
-// BaseLayout is the layout of version 1 alone: the properties DAOS pools
-// and containers had before the layout version existed.
+// BaseLayout is the layout of version 0 alone: the properties DAOS 2.0
+// pools and containers had, before the layout version existed.
 type BaseLayout struct{}
 
-// MaxVersion is 1.
-func (BaseLayout) MaxVersion() uint32 { return 1 }
+// MaxVersion is 0.
+func (BaseLayout) MaxVersion() uint32 { return 0 }
 
 // PoolDefaults returns DAOS's defaults for the original pool properties.
 func (BaseLayout) PoolDefaults(uint32) daosgo.Props { return daosgo.BasePoolProps() }
@@ -102,8 +102,11 @@ type Engine struct {
 	upgradeBatch int
 
 	// testHook, if set, is called at named points of an upgrade so that
-	// tests can kill the process there.
+	// tests can kill the process there (see faults.go).
 	testHook func(point string)
+
+	// resumer, if set, restarts abandoned upgrades in another process.
+	resumer Resumer
 }
 
 var _ daosgo.Backend = (*Engine)(nil)
@@ -138,8 +141,13 @@ func Open(opts Options) (*Engine, error) {
 	if layout == nil {
 		layout = BaseLayout{}
 	}
+	hook, err := faultHook()
+	if err != nil {
+		return nil, err
+	}
 	return &Engine{root: root, lockWait: wait, layout: layout, owner: processOwner(),
-		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}, upgradeBatch: defaultUpgradeBatch}, nil
+		stores: map[uuid.UUID]*store{}, upgrading: map[uuid.UUID]bool{}, upgradeBatch: defaultUpgradeBatch,
+		testHook: hook}, nil
 }
 
 // Name returns "embedded".
@@ -214,10 +222,6 @@ func (e *Engine) storeFor(id uuid.UUID) (*store, error) {
 	}
 	s, err := openStore(path, id.String(), e.lockWait)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.ensureSchema(context.Background()); err != nil {
-		s.close()
 		return nil, err
 	}
 	e.stores[id] = s
@@ -303,13 +307,14 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 	if req.Size == 0 {
 		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size must be greater than 0", req.Label)
 	}
-	version := req.LayoutVersion
-	if version == 0 {
-		version = e.layout.MaxVersion()
+	version := e.layout.MaxVersion()
+	if req.LayoutVersion != nil {
+		version = *req.LayoutVersion
 	}
 	if version > e.layout.MaxVersion() {
 		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval,
-			"pool %q: layout version %d is newer than this software's %d", req.Label, version, e.layout.MaxVersion())
+			"pool %q: layout version %d is newer than this software's %d (it knows versions 0 to %d)",
+			req.Label, version, e.layout.MaxVersion(), e.layout.MaxVersion())
 	}
 	id := req.UUID
 	if id == uuid.Nil {
@@ -328,6 +333,7 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrExist, "pool %s", id)
 	}
 	props := e.layout.PoolDefaults(version)
+	f := e.layout.Format(version)
 	for _, p := range req.Props {
 		if !p.ID.IsPool() {
 			return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "%s is not a pool property", p.ID)
@@ -337,14 +343,29 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		}
 		props.Set(p)
 	}
+	// A pool made at this software's own version gets this release's
+	// redundancy factor; one made as an older release would have keeps
+	// that release's (DAOS_PROP_PO_REDUN_FAC_DEFAULT was 0 from 2.2, which
+	// introduced it, to 2.6), and a DAOS 2.0 pool has none.
 	if rf, asked := req.Props.Get(daosgo.PropPoolRedunFac); !asked {
-		props.Set(daosgo.NumProp(daosgo.PropPoolRedunFac, defaultPoolRF()))
+		if version == e.layout.MaxVersion() && props.Has(daosgo.PropPoolRedunFac) {
+			props.Set(daosgo.NumProp(daosgo.PropPoolRedunFac, defaultPoolRF()))
+		}
 	} else if rf.Num >= poolDomains {
 		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: redundancy factor %d needs %d fault domains; the pool has %d", req.Label, rf.Num, rf.Num+1, poolDomains)
 	}
 	props.Set(daosgo.StrProp(daosgo.PropPoolLabel, req.Label))
-	props.Set(daosgo.NumProp(daosgo.PropPoolGlobalVersion, uint64(version)))
-	props.Set(daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(daosgo.UpgradeNotStarted)))
+	// DAOS 2.2 (version 1) introduced the global version and the upgrade
+	// status; a pool made as DAOS 2.0 would have has neither, and the
+	// pool service reads them as 0 (see getPoolProps).
+	if version >= 1 {
+		props.Set(daosgo.NumProp(daosgo.PropPoolGlobalVersion, uint64(version)))
+		props.Set(daosgo.NumProp(daosgo.PropPoolUpgradeStatus, uint64(daosgo.UpgradeNotStarted)))
+	}
+	// Pools have an object layout version from DAOS 2.4 on.
+	if f.Placement > 0 {
+		props.Set(daosgo.NumProp(daosgo.PropPoolObjVersion, uint64(f.Placement)))
+	}
 
 	// Build the file under a temporary name and rename it into place, so
 	// that a crash never leaves a half-made pool that lookups would find.
@@ -358,7 +379,6 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 		if err := t.execScript(schema); err != nil {
 			return err
 		}
-		f := e.layout.Format(version)
 		for k, v := range map[string]any{
 			"schema_version": schemaVersion, "uuid": id.String(), "quota": int64(req.Size),
 			"created": time.Now().UnixNano(), "rebuild": daosgo.RebuildIdle,
@@ -423,12 +443,26 @@ func (e *Engine) ListPools(ctx context.Context) ([]daosgo.PoolEntry, error) {
 // DestroyPool removes a pool file. Without force it fails DER_BUSY while any
 // live process has a handle open; with force it evicts them first.
 func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error {
+	if !force {
+		// An abandoned upgrade is restarted first: destroying the pool
+		// without force is refused while its upgrade runs.
+		if id, s, err := e.resolve(ctx, pool); err == nil {
+			if err := e.touch(ctx, id, s, pool); err != nil {
+				return err
+			}
+		}
+	}
 	id, s, unlock, err := e.resolveLocked(ctx, pool)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	err = s.write(ctx, func(t *tx) error {
+		if running, _, err := upgradeOwner(t); err != nil {
+			return err
+		} else if running && !force {
+			return daosgo.Errorf(daosgo.ErrBusy, "pool %s is being upgraded; wait until its status is Online, or use force", pool)
+		}
 		n, err := liveHandles(t, `SELECT id, owner FROM handles`)
 		if err != nil {
 			return err
@@ -457,12 +491,18 @@ func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error
 
 // GetPoolProps returns pool properties without a pool handle, as dmg does.
 func (e *Engine) GetPoolProps(ctx context.Context, pool string, ids ...daosgo.PropID) (daosgo.Props, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.touch(ctx, id, s, pool); err != nil {
 		return nil, err
 	}
 	var props daosgo.Props
 	err = s.read(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		props, err = getPoolProps(t, ids)
 		return err
 	})
@@ -491,6 +531,16 @@ func getPoolProps(t *tx, ids []daosgo.PropID) (daosgo.Props, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// A pool made by DAOS 2.0 (layout version 0) has no global version
+	// nor upgrade status; DAOS's pool service answers them as 0, "not
+	// started" (pool_prop_read, with DAOS_PROP_ENTRY_NOT_SET), and so
+	// does this one.
+	for _, id := range []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus} {
+		if !all.Has(id) {
+			all = append(all, daosgo.NumProp(id, 0))
+		}
+	}
+	sort.Sort(all)
 	return selectProps(all, ids, "pool")
 }
 
@@ -527,6 +577,9 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 		return err
 	}
 	defer unlock()
+	if err := e.touch(ctx, id, s, pool); err != nil {
+		return err
+	}
 	if p, ok := props.Get(daosgo.PropPoolLabel); ok {
 		if err := daosgo.ValidLabel(p.Str); err != nil {
 			return err
@@ -535,7 +588,12 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 			return daosgo.Errorf(daosgo.ErrExist, "pool label %q is already used", p.Str)
 		}
 	}
-	err = s.write(ctx, func(t *tx) error { return putPoolProps(t, props) })
+	err = s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
+		return putPoolProps(t, props)
+	})
 	if err == nil {
 		if p, ok := props.Get(daosgo.PropPoolLabel); ok {
 			s.name = p.Str
@@ -546,8 +604,11 @@ func (e *Engine) SetPoolProps(ctx context.Context, pool string, props daosgo.Pro
 
 // EvictPool revokes every handle on the pool (dmg pool evict).
 func (e *Engine) EvictPool(ctx context.Context, pool string) (int, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
+		return 0, err
+	}
+	if err := e.touch(ctx, id, s, pool); err != nil {
 		return 0, err
 	}
 	var n int64

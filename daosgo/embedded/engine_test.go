@@ -1,7 +1,12 @@
 package embedded
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"gotest.tools/v3/assert"
@@ -29,4 +34,25 @@ func TestArrayFetchWithoutRecordSize(t *testing.T) {
 	assert.Equal(t, fetch(0, 0).Size, uint64(0), "a hole reports size 0")
 	assert.Equal(t, fetch(4, 0).Size, uint64(0), "also when the record size is given")
 	assert.Equal(t, string(fetch(4, 3).Data), "AAAA")
+}
+
+// TestZombieOwnerIsDead: a process that ended but was not reaped yet (a
+// zombie, as a killed upgrade worker whose parent exited can stay) owns
+// nothing: its handles and its upgrade are free to take.
+func TestZombieOwnerIsDead(t *testing.T) {
+	cmd := exec.Command("sleep", "0.2")
+	assert.NilError(t, cmd.Start())
+	owner := ownerOf(cmd.Process.Pid) // taken while it runs
+	assert.Assert(t, ownerAlive(owner))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+		assert.NilError(t, err)
+		if strings.Contains(string(b), ") Z ") {
+			break
+		}
+		assert.Assert(t, time.Now().Before(deadline), "the child did not end")
+	}
+	assert.Assert(t, !ownerAlive(owner), "a zombie counts as alive")
+	assert.NilError(t, cmd.Wait())
+	assert.Assert(t, ownerAlive(processOwner()))
 }

@@ -21,7 +21,9 @@ func processOwner() string {
 }
 
 // procStart returns field 22 of /proc/PID/stat (start time in clock ticks),
-// or "" if the process does not exist.
+// or "" if the process does not exist or has ended: a zombie (state Z or
+// X) that its parent has not reaped yet is dead too, and a process killed
+// after its parent exited may stay one for as long as init leaves it.
 func procStart(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -34,7 +36,7 @@ func procStart(pid int) string {
 		return ""
 	}
 	f := strings.Fields(s[i+1:])
-	if len(f) < 20 {
+	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
 		return ""
 	}
 	return f[19]

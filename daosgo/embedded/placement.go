@@ -15,14 +15,21 @@ type Format = daosgo.StorageFormat
 // as a DAOS pool spreads them over its engines' VOS targets.
 const poolTargets = 8
 
-// Placement algorithms (daosgo.StorageFormat.Placement).
+// Placement algorithms (daosgo.StorageFormat.Placement), numbered as DAOS
+// numbers object layout versions (DAOS_PROP_PO_OBJ_VERSION).
 const (
-	// PlacementV1 puts a record of a multi-group object on the target
-	// after its object's home by the dkey's hash: dkeys that differ in
-	// their low bits cluster, as DAOS's pre-2.4 EC placement did.
+	// PlacementV0 puts a record of a multi-group object on the target
+	// after its object's home by the dkey's first bytes: dkeys that differ
+	// in their low bits cluster, as DAOS's EC placement did before 2.4,
+	// whose pools have no object layout version.
+	PlacementV0 = 0
+	// PlacementV1 spreads the records of multi-group objects with a jump
+	// consistent hash of the object and a 32-bit CRC of the dkey, standing
+	// for DAOS 2.4's object layout 1.
 	PlacementV1 = 1
-	// PlacementV2 spreads the records of multi-group objects with a jump
-	// consistent hash of the object and dkey.
+	// PlacementV2 feeds the jump consistent hash a 64-bit hash of the
+	// whole dkey, standing for DAOS 2.8's object layout 2, where DAOS fixed
+	// how its jump-consistent-hash placement called its CRC (DAOS-17843).
 	PlacementV2 = 2
 )
 
@@ -51,12 +58,14 @@ func place(p uint32, oid daosgo.OID, dkey []byte) int64 {
 		return int64(home % poolTargets)
 	}
 	switch p {
-	case PlacementV1:
+	case PlacementV0:
 		var k uint64
 		for i := 0; i < len(dkey) && i < 8; i++ {
 			k |= uint64(dkey[i]) << (8 * i)
 		}
 		return int64((home + k) % poolTargets)
+	case PlacementV1:
+		return int64(jumpHash(home^uint64(crc32.Checksum(dkey, castagnoli)), poolTargets))
 	default:
 		h := fnv.New64a()
 		h.Write(dkey)

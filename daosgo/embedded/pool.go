@@ -25,7 +25,10 @@ var _ daosgo.Pool = (*poolHandle)(nil)
 
 // Connect opens a pool by label or UUID. It fails DER_DF_INCOMPT when the
 // pool's layout version is newer than this software knows, and DER_BUSY
-// while the pool is being upgraded.
+// while the pool is being upgraded. An upgrade whose process died is
+// restarted in the background when the engine has a Resumer (the pool
+// stays busy until it ends), and resumed here otherwise, as DAOS's engines
+// resume one when they restart.
 func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlags) (daosgo.Pool, error) {
 	if flags&(daosgo.PoolRO|daosgo.PoolRW|daosgo.PoolEX) == 0 {
 		return nil, daosgo.Errorf(daosgo.ErrInval, "connect pool %s: flags must include RO, RW or EX", pool)
@@ -34,7 +37,11 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 	if err != nil {
 		return nil, err
 	}
-	if err := e.resumeAbandoned(ctx, s, id.String()); err != nil {
+	if e.hasResumer() {
+		if err := e.touch(ctx, id, s, pool); err != nil {
+			return nil, err
+		}
+	} else if err := e.resumeAbandoned(ctx, s, id.String()); err != nil {
 		return nil, err
 	}
 	p := &poolHandle{e: e, s: s, id: id, flags: flags}
@@ -44,6 +51,9 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 			return err
 		}
 		p.label = props.Str(daosgo.PropPoolLabel)
+		if err := checkSchema(t, p.label); err != nil {
+			return err
+		}
 		if err := e.checkOpenable(p.label, props); err != nil {
 			return err
 		}

@@ -1,8 +1,15 @@
 package embedded
 
-// schemaVersion is the version of the SQLite schema below (not the DAOS
-// pool layout version, which is the pool property global_version).
-const schemaVersion = 1
+import "github.com/daosgo/daosgo/daosgo"
+
+// schemaVersion is the version of the pool file format (not the DAOS pool
+// layout version, which is the pool property global_version). Version 2
+// numbers layout versions as DAOS numbers pool global versions (0 = DAOS
+// 2.0 ... 4 = DAOS 2.8) and placements as DAOS numbers object layouts;
+// version 1 files, made before, ran one behind (their 4 was DAOS 2.6), so
+// their numbers would be misread: the engine refuses them (see
+// checkSchema) rather than guess.
+const schemaVersion = 2
 
 // The schema of one pool file. Keys are BLOBs compared with memcmp, which is
 // DAOS's lexical order; integer keys are stored big-endian so that the same
@@ -132,10 +139,30 @@ CREATE TABLE oit(
 // hollowTable lists the objects whose every dkey or akey was punched: in
 // DAOS such an object keeps existing, and is in the OIT, until the object
 // itself is punched. An object exists while it has a row in recs or here.
-// Pool files made before it are given it when opened (ensureSchema).
-const hollowTable = `CREATE TABLE IF NOT EXISTS hollow(
+const hollowTable = `CREATE TABLE hollow(
 	cont INTEGER NOT NULL,
 	hi   INTEGER NOT NULL,
 	lo   INTEGER NOT NULL,
 	PRIMARY KEY(cont, hi, lo)
 ) WITHOUT ROWID;`
+
+// checkSchema refuses a pool file of another format version, naming it,
+// in the operations that read layout versions: a file from before layout
+// versions followed DAOS's numbering would otherwise be misread by one
+// version. Listing and destroying such a pool still work.
+func checkSchema(t *tx, pool string) error {
+	var v int64
+	if err := getMeta(t, "schema_version", &v); err != nil {
+		return err
+	}
+	switch {
+	case v == schemaVersion:
+		return nil
+	case v == 1:
+		return daosgo.Errorf(daosgo.ErrDFIncompat,
+			"pool %s was made by an earlier daosgo whose layout versions ran one behind DAOS's (pool file format 1; this daosgo reads format %d): "+
+				"copy its data out with that daosgo, then destroy and recreate the pool", pool, schemaVersion)
+	default:
+		return daosgo.Errorf(daosgo.ErrDFIncompat, "pool %s has pool file format %d; this daosgo reads format %d only", pool, v, schemaVersion)
+	}
+}

@@ -76,12 +76,14 @@ int64_t daosgo_place(uint32_t p, uint64_t hi, uint64_t lo, const uint8_t *dkey, 
 	uint64_t home = fnv1a(FNV_OFFSET, b, 16);
 	if (((hi >> 32) & 0xffff) <= 1) // single-group objects stay home
 		return (int64_t)(home % TARGETS);
-	if (p == 1) {
+	if (p == 0) {
 		uint64_t k = 0;
 		for (size_t i = 0; i < n && i < 8; i++)
 			k |= (uint64_t)dkey[i] << (8 * i);
 		return (int64_t)((home + k) % TARGETS);
 	}
+	if (p == 1)
+		return jump_hash(home ^ (uint64_t)daosgo_crc32c(dkey, n), TARGETS);
 	return jump_hash(home ^ fnv1a(FNV_OFFSET, dkey, n), TARGETS);
 }
 

@@ -23,7 +23,7 @@ func TestSQLFunctionsMatchGo(t *testing.T) {
 			rng.Read(dkey)
 			val := make([]byte, rng.Intn(300))
 			rng.Read(val)
-			for _, p := range []uint32{PlacementV1, PlacementV2} {
+			for _, p := range []uint32{PlacementV0, PlacementV1, PlacementV2} {
 				var got int64
 				assert.NilError(t, tx.row(`SELECT place(?, ?, ?, ?)`, []any{int64(p), int64(oid.Hi), int64(oid.Lo), dkey}, &got))
 				assert.Equal(t, got, place(p, oid, dkey), "placement %d of %s/%x", p, oid, dkey)

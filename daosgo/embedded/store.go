@@ -596,15 +596,3 @@ type busyError struct {
 }
 
 func (e *busyError) Unwrap() []error { return []error{e.error, e.cause} }
-
-// ensureSchema adds to a pool file made by an earlier release the tables it
-// lacks. It writes only when something is missing.
-func (s *store) ensureSchema(ctx context.Context) error {
-	var n int
-	if err := s.read(ctx, func(t *tx) error {
-		return t.row(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'hollow'`, nil, &n)
-	}); err != nil || n > 0 {
-		return err
-	}
-	return s.write(ctx, func(t *tx) error { return t.execScript(hollowTable) })
-}

@@ -17,7 +17,10 @@ import (
 // data-moving step in batches of objects, each batch one transaction that
 // also advances the step's journal. A process that dies mid-upgrade (kill -9
 // included) leaves the pool at a batch boundary with its journal saying
-// where to go on, and the next process that opens the pool resumes it.
+// where to go on. The pool records which process runs its upgrade; the
+// next operation on the pool that finds that process gone restarts the
+// upgrade: in another process when the engine has a Resumer (see touch),
+// else inline at the next Connect.
 
 var _ daosgo.Upgrader = (*Engine)(nil)
 
@@ -39,30 +42,75 @@ func setMeta(t *tx, k string, v any) error {
 	return err
 }
 
-func loadProgress(t *tx) (daosgo.UpgradeProgress, error) {
-	var p daosgo.UpgradeProgress
-	var raw string
-	if err := getMeta(t, "upgrade_progress", &raw); err != nil {
-		return p, err
-	}
-	if raw != "" {
-		if err := json.Unmarshal([]byte(raw), &p); err != nil {
-			return p, fmt.Errorf("upgrade progress record: %w", err)
-		}
-	}
-	props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
-	if err != nil {
-		return p, err
-	}
-	p.Version = uint32(props[0].Num)
-	p.Status = daosgo.UpgradeStatus(props[1].Num)
-	p.State = p.Status.PoolStatus()
-	return p, nil
+// progressRecord is the upgrade's progress as the pool keeps it: what it
+// reports, and what its rate is measured from.
+type progressRecord struct {
+	daosgo.UpgradeProgress
+	// BytesDone is the bytes the data steps have migrated, all steps
+	// together (the reported Bytes are the running step's).
+	BytesDone uint64 `json:"bytes_done"`
+	// Planned says ObjectsPlanned was counted.
+	Planned bool `json:"planned"`
+	// StepFinished says Step names the last step done, not one running:
+	// the reports of RunUpgrade name the step each completes, but readers
+	// are told only of a step that runs.
+	StepFinished bool `json:"step_finished"`
+	// RunStarted is when the process running the upgrade took it over;
+	// RunObjects and RunBytes what was done then. The rate is what that
+	// process did since: the time a dead process left the pool waiting
+	// does not count.
+	RunStarted time.Time `json:"run_started,omitzero"`
+	RunObjects uint64    `json:"run_objects"`
+	RunBytes   uint64    `json:"run_bytes"`
 }
 
-func saveProgress(t *tx, p daosgo.UpgradeProgress) error {
-	p.Updated = time.Now()
-	b, err := json.Marshal(p)
+// report is the progress as UpgradeProgress reports it at time now, with
+// the rate and the time left.
+func (r progressRecord) report(now time.Time) daosgo.UpgradeProgress {
+	p := r.UpgradeProgress
+	p.Rate, p.BytesRate, p.ETA, p.ETASeconds = 0, 0, 0, 0
+	if p.Status != daosgo.UpgradeInProgress || r.RunStarted.IsZero() || p.ObjectsDone <= r.RunObjects {
+		return p
+	}
+	if secs := now.Sub(r.RunStarted).Seconds(); secs > 0 {
+		p.Rate = float64(p.ObjectsDone-r.RunObjects) / secs
+		if r.BytesDone > r.RunBytes {
+			p.BytesRate = float64(r.BytesDone-r.RunBytes) / secs
+		}
+		if p.ObjectsPlanned > p.ObjectsDone {
+			p.ETA = time.Duration(float64(p.ObjectsPlanned-p.ObjectsDone) / p.Rate * float64(time.Second))
+		}
+		p.ETASeconds = p.ETA.Seconds()
+	}
+	return p
+}
+
+func loadProgress(t *tx) (progressRecord, error) {
+	var r progressRecord
+	var raw string
+	if err := getMeta(t, "upgrade_progress", &raw); err != nil {
+		return r, err
+	}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return r, fmt.Errorf("upgrade progress record: %w", err)
+		}
+	}
+	// The version and status are the pool's own properties, read with the
+	// record in one transaction: what is reported agrees with them.
+	props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
+	if err != nil {
+		return r, err
+	}
+	r.Version = uint32(props[0].Num)
+	r.Status = daosgo.UpgradeStatus(props[1].Num)
+	r.State = r.Status.PoolStatus()
+	return r, nil
+}
+
+func saveProgress(t *tx, r progressRecord) error {
+	r.Updated = time.Now()
+	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
@@ -73,7 +121,11 @@ func saveProgress(t *tx, p daosgo.UpgradeProgress) error {
 // ("" for none) runs it.
 func upgradeOwner(t *tx) (running bool, owner string, err error) {
 	var status uint64
-	if err := t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status); err != nil {
+	err = t.row(`SELECT ival FROM pool_props WHERE id = ?`, []any{int64(daosgo.PropPoolUpgradeStatus)}, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil // a version 0 pool, never upgraded
+	}
+	if err != nil {
 		return false, "", err
 	}
 	if daosgo.UpgradeStatus(status) != daosgo.UpgradeInProgress {
@@ -101,6 +153,9 @@ func (e *Engine) StartUpgrade(ctx context.Context, pool string, plan daosgo.Upgr
 		return err
 	}
 	return s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		props, err := getPoolProps(t, []daosgo.PropID{daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus})
 		if err != nil {
 			return err
@@ -160,7 +215,7 @@ func (e *Engine) StartUpgrade(ctx context.Context, pool string, plan daosgo.Upgr
 			}
 			kept = len(plan.Steps)
 		}
-		p := daosgo.UpgradeProgress{From: plan.From, To: plan.To, StepsTotal: kept, Started: time.Now()}
+		p := progressRecord{UpgradeProgress: daosgo.UpgradeProgress{From: plan.From, To: plan.To, StepsTotal: kept, Started: time.Now()}}
 		if err := t.row(`SELECT COUNT(*) FROM upgrade_steps WHERE done = 1`, nil, &p.StepsDone); err != nil {
 			return err
 		}
@@ -203,17 +258,28 @@ func checkFreeSpace(t *tx, pool string, plan daosgo.UpgradePlan) error {
 	return nil
 }
 
-// UpgradeProgress reports the pool's upgrade state.
+// UpgradeProgress reports the pool's upgrade state. Like every operation
+// on the pool, it restarts an upgrade whose process died (see touch).
 func (e *Engine) UpgradeProgress(ctx context.Context, pool string) (daosgo.UpgradeProgress, error) {
-	_, s, err := e.resolve(ctx, pool)
+	id, s, err := e.resolve(ctx, pool)
 	if err != nil {
 		return daosgo.UpgradeProgress{}, err
 	}
-	var p daosgo.UpgradeProgress
+	if err := e.touch(ctx, id, s, pool); err != nil {
+		return daosgo.UpgradeProgress{}, err
+	}
+	var r progressRecord
 	err = s.read(ctx, func(t *tx) error {
-		p, err = loadProgress(t)
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
+		r, err = loadProgress(t)
 		return err
 	})
+	p := r.report(time.Now())
+	if r.StepFinished {
+		p.Step = ""
+	}
 	return p, err
 }
 
@@ -239,6 +305,9 @@ func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daos
 	}()
 	claimed := false
 	err = s.write(ctx, func(t *tx) error {
+		if err := checkSchema(t, pool); err != nil {
+			return err
+		}
 		running, owner, err := upgradeOwner(t)
 		if err != nil || !running {
 			return err
@@ -268,7 +337,7 @@ func (e *Engine) RunUpgrade(ctx context.Context, pool string, progress func(daos
 			if err != nil {
 				return err
 			}
-			p.Error = runErr.Error()
+			p.Error, p.RunStarted = runErr.Error(), time.Time{}
 			if err := saveProgress(t, p); err != nil {
 				return err
 			}
@@ -314,8 +383,8 @@ func (u *upgradeRun) hook(point string) {
 }
 
 // commit runs fn in a write transaction, then reports progress.
-func (u *upgradeRun) commit(ctx context.Context, fn func(*tx, *daosgo.UpgradeProgress) error) error {
-	var p daosgo.UpgradeProgress
+func (u *upgradeRun) commit(ctx context.Context, fn func(*tx, *progressRecord) error) error {
+	var p progressRecord
 	err := u.s.write(ctx, func(t *tx) error {
 		var err error
 		if p, err = loadProgress(t); err != nil {
@@ -327,7 +396,7 @@ func (u *upgradeRun) commit(ctx context.Context, fn func(*tx, *daosgo.UpgradePro
 		return saveProgress(t, p)
 	})
 	if err == nil && u.progress != nil {
-		u.progress(p)
+		u.progress(p.report(time.Now()))
 	}
 	return err
 }
@@ -361,19 +430,48 @@ func (u *upgradeRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// This process's run starts here: its rate is measured from now, and
+	// the first run counts what the plan's data steps migrate.
+	err = u.commit(ctx, func(t *tx, p *progressRecord) error {
+		p.RunStarted, p.RunObjects, p.RunBytes = time.Now(), p.ObjectsDone, p.BytesDone
+		if p.Planned {
+			return nil
+		}
+		counted := map[string]uint64{}
+		for _, st := range steps {
+			if !st.step.Kind.MovesData() {
+				continue
+			}
+			filter := migrationFilter(st.step.Kind)
+			n, ok := counted[filter]
+			if !ok {
+				if err := t.row(`SELECT COUNT(*) FROM (SELECT 1 FROM recs WHERE 1 `+filter+` GROUP BY cont, hi, lo)`, nil, &n); err != nil {
+					return err
+				}
+				counted[filter] = n
+			}
+			p.ObjectsPlanned += n
+		}
+		p.Planned = true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	u.hook("claimed")
 	for _, st := range steps {
 		if err := u.runStep(ctx, st); err != nil {
 			return fmt.Errorf("version %d step %q: %w", st.step.Version, st.step.Name, err)
 		}
 		u.hook("step-done")
 	}
-	return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+	return u.commit(ctx, func(t *tx, p *progressRecord) error {
 		for _, q := range []string{`DELETE FROM upgrade_steps`, `DELETE FROM upgrade_journal`} {
 			if _, err := t.exec(q); err != nil {
 				return err
 			}
 		}
-		p.Step, p.Error = "", ""
+		p.Step, p.Error, p.RunStarted = "", "", time.Time{}
 		if err := setMeta(t, "upgrade_owner", ""); err != nil {
 			return err
 		}
@@ -387,11 +485,12 @@ func (u *upgradeRun) run(ctx context.Context) error {
 
 // finishStep marks a step done and, when it was the last of its version,
 // moves the pool and every container in it to that version.
-func finishStep(t *tx, p *daosgo.UpgradeProgress, st storedStep) error {
+func finishStep(t *tx, p *progressRecord, st storedStep) error {
 	if _, err := t.exec(`UPDATE upgrade_steps SET done = 1 WHERE seq = ?`, st.seq); err != nil {
 		return err
 	}
 	p.StepsDone++
+	p.StepFinished = true
 	var left int
 	if err := t.row(`SELECT COUNT(*) FROM upgrade_steps WHERE done = 0 AND version = ?`, []any{st.step.Version}, &left); err != nil {
 		return err
@@ -410,7 +509,7 @@ func finishStep(t *tx, p *daosgo.UpgradeProgress, st storedStep) error {
 func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 	switch st.step.Kind {
 	case daosgo.StepPoolProps:
-		return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+		return u.commit(ctx, func(t *tx, p *progressRecord) error {
 			p.Step = st.step.Name
 			for _, pr := range st.step.Props {
 				if _, err := t.exec(`INSERT OR IGNORE INTO pool_props(id, sval, ival) VALUES(?, ?, ?)`, int64(pr.ID), pr.Str, int64(pr.Num)); err != nil {
@@ -420,7 +519,7 @@ func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 			return finishStep(t, p, st)
 		})
 	case daosgo.StepContProps:
-		return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+		return u.commit(ctx, func(t *tx, p *progressRecord) error {
 			p.Step = st.step.Name
 			for _, pr := range st.step.Props {
 				if _, err := t.exec(`INSERT OR IGNORE INTO cont_props(cont, id, sval, ival, bval) SELECT id, ?, ?, ?, NULL FROM conts`,
@@ -432,7 +531,7 @@ func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 		})
 	case daosgo.StepPlacement:
 		// Only the records of multi-group objects move.
-		return u.migrate(ctx, st, `AND ((hi >> 32) & 65535) > 1`, func(t *tx, where string, args []any) error {
+		return u.migrate(ctx, st, migrationFilter(st.step.Kind), func(t *tx, where string, args []any) error {
 			// One pass finds the bytes each target gives and gains, one
 			// update moves the records that change target.
 			pl := int64(st.step.Placement)
@@ -470,15 +569,36 @@ func (u *upgradeRun) runStep(ctx context.Context, st storedStep) error {
 				}
 			}
 			return nil
-		}, func(t *tx) error { return setMeta(t, "placement", int64(st.step.Placement)) })
+		}, func(t *tx) error {
+			if err := setMeta(t, "placement", int64(st.step.Placement)); err != nil {
+				return err
+			}
+			// The placement is DAOS's object layout version, which the
+			// pool and each container show, as DAOS's upgrade sets them.
+			if _, err := t.exec(`INSERT OR REPLACE INTO cont_props(cont, id, sval, ival, bval) SELECT id, ?, '', ?, NULL FROM conts`,
+				int64(daosgo.PropContObjVersion), int64(st.step.Placement)); err != nil {
+				return err
+			}
+			return putPoolProps(t, daosgo.Props{daosgo.NumProp(daosgo.PropPoolObjVersion, uint64(st.step.Placement))})
+		})
 	case daosgo.StepRecordFormat:
-		return u.migrate(ctx, st, ``, func(t *tx, where string, args []any) error {
+		return u.migrate(ctx, st, migrationFilter(st.step.Kind), func(t *tx, where string, args []any) error {
 			_, err := t.exec(`UPDATE recs SET csum = crc32c(val) WHERE `+where, args...)
 			u.hook("mid-batch")
 			return err
 		}, func(t *tx) error { return setMeta(t, "records", int64(st.step.Records)) })
 	}
 	return daosgo.Errorf(daosgo.ErrNotSupported, "unknown upgrade step kind %q", st.step.Kind)
+}
+
+// migrationFilter is the SQL condition on recs that selects the objects a
+// data step of kind k migrates: a placement change moves the records of
+// multi-group objects only; a record format change rewrites every record.
+func migrationFilter(k daosgo.StepKind) string {
+	if k == daosgo.StepPlacement {
+		return `AND ((hi >> 32) & 65535) > 1`
+	}
+	return ``
 }
 
 // renumber turns the anonymous parameters of an SQL condition into
@@ -506,11 +626,11 @@ func renumber(cond string, first int) string {
 func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 	perBatch func(t *tx, where string, args []any) error, finish func(*tx) error) error {
 	// Totals for progress, counted once when the step starts.
-	err := u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
-		if p.Step == st.step.Name {
+	err := u.commit(ctx, func(t *tx, p *progressRecord) error {
+		if p.Step == st.step.Name && !p.StepFinished {
 			return nil // resumed: totals and counts stand
 		}
-		p.Step, p.Objects, p.Bytes = st.step.Name, 0, 0
+		p.Step, p.StepFinished, p.Objects, p.Bytes = st.step.Name, false, 0, 0
 		return t.row(`SELECT COUNT(*), COALESCE(SUM(b), 0) FROM (SELECT SUM(length(dkey) + length(akey) + length(val)) AS b FROM recs WHERE 1 `+filter+` GROUP BY cont, hi, lo)`,
 			nil, &p.ObjectsTotal, &p.BytesTotal)
 	})
@@ -530,7 +650,7 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 			if err := ctx.Err(); err != nil {
 				return daosgo.CanceledError(ctx, "upgrade of pool "+u.pool)
 			}
-			err := u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+			err := u.commit(ctx, func(t *tx, p *progressRecord) error {
 				// The journal holds the last object done in this container.
 				var lastHi, lastLo any
 				err := t.row(`SELECT hi, lo FROM upgrade_journal WHERE seq = ? AND cont = ?`, []any{st.seq, c}, &lastHi, &lastLo)
@@ -588,6 +708,8 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 				}
 				p.Objects += uint64(len(batch))
 				p.Bytes += uint64(bytes)
+				p.ObjectsDone += uint64(len(batch))
+				p.BytesDone += uint64(bytes)
 				return nil
 			})
 			if err != nil {
@@ -596,7 +718,7 @@ func (u *upgradeRun) migrate(ctx context.Context, st storedStep, filter string,
 			u.hook("batch-done")
 		}
 	}
-	return u.commit(ctx, func(t *tx, p *daosgo.UpgradeProgress) error {
+	return u.commit(ctx, func(t *tx, p *progressRecord) error {
 		if err := finish(t); err != nil {
 			return err
 		}

@@ -1,21 +1,21 @@
 package embedded
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/upgrade"
 	"gotest.tools/v3/assert"
 )
 
-// fixture fills a pool created at version 1 with containers holding
+// fixture fills a pool with containers holding
 // single-group and multi-group objects, single values and arrays, and
 // returns the objects written per container label.
 func fixture(t *testing.T, e *Engine, pool string, conts, objects int) map[string][]daosgo.OID {
@@ -117,7 +117,14 @@ func upgradeEngine(t *testing.T, root string, reg *upgrade.Registry) *Engine {
 
 func newPoolAt(t *testing.T, e *Engine, label string, version uint32, size uint64) {
 	t.Helper()
-	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size, LayoutVersion: version})
+	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size, LayoutVersion: daosgo.AtLayout(version)})
+	assert.NilError(t, err)
+}
+
+// newPool creates a pool at the newest version.
+func newPool(t *testing.T, e *Engine, label string, size uint64) {
+	t.Helper()
+	_, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: label, Size: size})
 	assert.NilError(t, err)
 }
 
@@ -128,18 +135,21 @@ func runUpgrade(t *testing.T, e *Engine, pool string) {
 	assert.NilError(t, e.RunUpgrade(bg, pool, nil))
 }
 
-// assertUpgraded checks the end state of a complete upgrade to version 4:
-// version, status, the new properties, the storage format, where every
-// record is placed, and the space accounting.
+// assertUpgraded checks the end state of a complete upgrade to version 4
+// (DAOS 2.8): version, status, the new properties, the object layout
+// version, the storage format, where every record is placed, and the space
+// accounting.
 func assertUpgraded(t *testing.T, e *Engine, pool string) {
 	t.Helper()
 	props, err := e.GetPoolProps(bg, pool)
 	assert.NilError(t, err)
 	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(4))
 	assert.Equal(t, daosgo.UpgradeStatus(props.Num(daosgo.PropPoolUpgradeStatus, 9)), daosgo.UpgradeCompleted)
-	for _, id := range []daosgo.PropID{daosgo.PropPoolECPDA, daosgo.PropPoolRPPDA, daosgo.PropPoolScrubFreq, daosgo.PropPoolDataThresh} {
+	for _, id := range []daosgo.PropID{daosgo.PropPoolRedunFac, daosgo.PropPoolECPDA, daosgo.PropPoolRPPDA, daosgo.PropPoolScrubFreq,
+		daosgo.PropPoolReintMode, daosgo.PropPoolDataThresh, daosgo.PropPoolSvcOpsAge} {
 		assert.Assert(t, props.Has(id), "pool property %s missing after the upgrade", id)
 	}
+	assert.Equal(t, props.Num(daosgo.PropPoolObjVersion, 0), uint64(2))
 	_, s, err := e.resolve(bg, pool)
 	assert.NilError(t, err)
 	err = s.read(bg, func(tx *tx) error {
@@ -181,17 +191,21 @@ func assertPoolSpaceConsistent(t *testing.T, e *Engine, pool string) {
 	assert.Equal(t, drift, 0, "a target's space counter does not match its records")
 }
 
+// TestUpgradeKeepsDataAndTakesEffect upgrades a pool made as DAOS 2.0
+// would have (version 0, no global version at all) to DAOS 2.8's.
 func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, e, "old", 1, 1<<30)
+	newPoolAt(t, e, "old", 0, 1<<30)
 	objs := fixture(t, e, "old", 3, 40)
 	before := contents(t, e, "old", objs)
 
-	// Before: version 1, no new properties, old placement, no checksums.
+	// Before: version 0, no new properties, old placement, no checksums.
 	props, err := e.GetPoolProps(bg, "old")
 	assert.NilError(t, err)
-	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 0), uint64(1))
+	assert.Equal(t, props.Num(daosgo.PropPoolGlobalVersion, 9), uint64(0))
 	assert.Assert(t, !props.Has(daosgo.PropPoolECPDA))
+	assert.Assert(t, !props.Has(daosgo.PropPoolRedunFac))
+	assert.Assert(t, !props.Has(daosgo.PropPoolObjVersion))
 	p, err := e.Connect(bg, "old", daosgo.PoolRW)
 	assert.NilError(t, err)
 	c, err := p.OpenContainer(bg, "cont0", daosgo.ContRO)
@@ -201,13 +215,14 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	cprops, err := c.GetProps(bg)
 	assert.NilError(t, err)
 	assert.Assert(t, !cprops.Has(daosgo.PropContECPDA))
+	assert.Assert(t, !cprops.Has(daosgo.PropContGlobalVersion))
 	infoBefore, err := p.Query(bg)
 	assert.NilError(t, err)
 
 	var reports []daosgo.UpgradeProgress
 	plan, err := upgrade.Start(bg, e, "old", upgrade.Default())
 	assert.NilError(t, err)
-	assert.Equal(t, plan.From, uint32(1))
+	assert.Equal(t, plan.From, uint32(0))
 	assert.Equal(t, plan.To, uint32(4))
 	// The upgrade revoked the open handles.
 	_, err = c.Query(bg)
@@ -221,6 +236,10 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	last := reports[len(reports)-1]
 	assert.Equal(t, last.StepsDone, last.StepsTotal)
 	assert.Equal(t, last.State, "Online")
+	// Two placement changes move the 60 multi-group objects twice, the
+	// record format change rewrites all 120.
+	assert.Equal(t, last.ObjectsPlanned, uint64(60+60+120))
+	assert.Equal(t, last.ObjectsDone, last.ObjectsPlanned)
 	sawMigration := false
 	for _, r := range reports {
 		sawMigration = sawMigration || (r.ObjectsTotal > 0 && r.Objects > 0 && r.Objects <= r.ObjectsTotal)
@@ -236,7 +255,9 @@ func TestUpgradeKeepsDataAndTakesEffect(t *testing.T) {
 	cprops, err = c.GetProps(bg)
 	assert.NilError(t, err)
 	assert.Equal(t, cprops.Num(daosgo.PropContECPDA, 0), uint64(1))
+	assert.Equal(t, cprops.Num(daosgo.PropContPerfDomain, 0), uint64(255))
 	assert.Equal(t, cprops.Num(daosgo.PropContGlobalVersion, 0), uint64(4))
+	assert.Equal(t, cprops.Num(daosgo.PropContObjVersion, 0), uint64(2))
 	n, err := c.(daosgo.Verifier).VerifyObject(bg, objs["cont1"][1])
 	assert.NilError(t, err)
 	assert.Equal(t, n, 6)
@@ -274,16 +295,27 @@ func TestChecksumCatchesCorruption(t *testing.T) {
 	assert.ErrorContains(t, err, "dkey1")
 }
 
+// TestNewContainerInOldPoolLacksNewFeatures creates a container in a pool
+// at each version: it gets what that version's DAOS release gave new
+// containers, and nothing later.
 func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, e, "v1", 1, 1<<28)
-	newPoolAt(t, e, "v4", 0, 1<<28)
-	for _, tc := range []struct {
-		pool    string
-		version uint64
-		new     bool
-	}{{"v1", 1, false}, {"v4", 4, true}} {
-		p, err := e.Connect(bg, tc.pool, daosgo.PoolRW)
+	tests := []struct {
+		version                   uint32
+		pda, scrub, perf, globalV bool
+		objVersion                uint64 // 0: none
+		csum                      bool
+	}{
+		{0, false, false, false, false, 0, false},
+		{1, true, false, false, true, 0, false},
+		{2, true, true, false, true, 1, false},
+		{3, true, true, true, true, 1, false},
+		{4, true, true, true, true, 2, true},
+	}
+	for _, tc := range tests {
+		label := fmt.Sprint("v", tc.version)
+		newPoolAt(t, e, label, tc.version, 1<<28)
+		p, err := e.Connect(bg, label, daosgo.PoolRW)
 		assert.NilError(t, err)
 		_, err = p.CreateContainer(bg, "fresh", rf0)
 		assert.NilError(t, err)
@@ -291,13 +323,16 @@ func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 		assert.NilError(t, err)
 		props, err := c.GetProps(bg)
 		assert.NilError(t, err)
-		assert.Equal(t, props.Has(daosgo.PropContECPDA), tc.new, "pool %s", tc.pool)
-		assert.Equal(t, props.Has(daosgo.PropContScrubDisabled), tc.new, "pool %s", tc.pool)
-		assert.Equal(t, props.Num(daosgo.PropContGlobalVersion, 0), tc.version)
+		assert.Equal(t, props.Has(daosgo.PropContECPDA), tc.pda, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContScrubDisabled), tc.scrub, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContPerfDomain), tc.perf, "pool %s", label)
+		assert.Equal(t, props.Has(daosgo.PropContGlobalVersion), tc.globalV, "pool %s", label)
+		assert.Equal(t, props.Num(daosgo.PropContGlobalVersion, 0), uint64(tc.version))
+		assert.Equal(t, props.Num(daosgo.PropContObjVersion, 0), tc.objVersion, "pool %s", label)
 		o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
 		assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", []byte("v")))
 		_, err = c.(daosgo.Verifier).VerifyObject(bg, testOID)
-		if tc.new {
+		if tc.csum {
 			assert.NilError(t, err)
 		} else {
 			assert.ErrorIs(t, err, daosgo.ErrNotSupported)
@@ -306,10 +341,43 @@ func TestNewContainerInOldPoolLacksNewFeatures(t *testing.T) {
 	}
 }
 
+// TestVersionZeroPoolHasNoGlobalVersion: a pool made as DAOS 2.0 would
+// have stores no global version nor upgrade status (DAOS 2.2 introduced
+// them); the pool service answers them as 0 and "not started", as DAOS's
+// does, and the upgrade adds them.
+func TestVersionZeroPoolHasNoGlobalVersion(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "old", 0, 1<<28)
+	stored := func() int {
+		_, s, err := e.resolve(bg, "old")
+		assert.NilError(t, err)
+		var n int
+		assert.NilError(t, s.read(bg, func(tx *tx) error {
+			return tx.row(`SELECT COUNT(*) FROM pool_props WHERE id IN (?, ?)`,
+				[]any{int64(daosgo.PropPoolGlobalVersion), int64(daosgo.PropPoolUpgradeStatus)}, &n)
+		}))
+		return n
+	}
+	assert.Equal(t, stored(), 0)
+	props, err := e.GetPoolProps(bg, "old", daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].Num, uint64(0))
+	assert.Equal(t, props[1].ValueString(), "Online")
+	all, err := e.GetPoolProps(bg, "old")
+	assert.NilError(t, err)
+	assert.Assert(t, all.Has(daosgo.PropPoolGlobalVersion))
+	prog, err := e.UpgradeProgress(bg, "old")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.Version, uint32(0))
+	assert.Equal(t, prog.State, "Online")
+	runUpgrade(t, e, "old")
+	assert.Equal(t, stored(), 2)
+}
+
 func TestNewerPoolRefusedByOlderSoftware(t *testing.T) {
 	root := t.TempDir()
 	newer := upgradeEngine(t, root, upgrade.Default())
-	newPoolAt(t, newer, "v4", 0, 1<<28)
+	newPool(t, newer, "v4", 1<<28)
 	older := upgradeEngine(t, root, upgrade.Default().UpTo(2))
 	_, err := older.Connect(bg, "v4", daosgo.PoolRO)
 	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
@@ -323,14 +391,14 @@ func TestNewerPoolRefusedByOlderSoftware(t *testing.T) {
 func TestUpgradePreconditions(t *testing.T) {
 	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
 	t.Run("RebuildInProgress", func(t *testing.T) {
-		newPoolAt(t, e, "rb", 1, 1<<28)
+		newPoolAt(t, e, "rb", 0, 1<<28)
 		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildBusy))
 		_, err := upgrade.Start(bg, e, "rb", upgrade.Default())
 		assert.ErrorIs(t, err, daosgo.ErrBusy)
 		assert.ErrorContains(t, err, "retry the upgrade when the rebuild is done")
 		props, _ := e.GetPoolProps(bg, "rb", daosgo.PropPoolUpgradeStatus, daosgo.PropPoolGlobalVersion)
 		assert.Equal(t, props[0].ValueString(), "Online", "a refused upgrade leaves the status alone")
-		assert.Equal(t, props[1].Num, uint64(1))
+		assert.Equal(t, props[1].Num, uint64(0))
 		assert.NilError(t, e.SetRebuildState(bg, "rb", daosgo.RebuildDone))
 		runUpgrade(t, e, "rb")
 	})
@@ -351,7 +419,7 @@ func TestUpgradePreconditions(t *testing.T) {
 		runUpgrade(t, e, "full")
 	})
 	t.Run("NothingToDo", func(t *testing.T) {
-		newPoolAt(t, e, "new", 0, 1<<28)
+		newPool(t, e, "new", 1<<28)
 		_, err := upgrade.Start(bg, e, "new", upgrade.Default())
 		assert.ErrorIs(t, err, daosgo.ErrAlready)
 		assert.ErrorContains(t, err, "nothing to do")
@@ -391,6 +459,9 @@ func TestPoolClosedWhileUpgrading(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, prog.State, "Upgrading")
 	assert.Assert(t, prog.Objects > 0 && prog.Objects < prog.ObjectsTotal, "progress %+v", prog)
+	assert.Assert(t, prog.Step != "", "the running step is not named: %+v", prog)
+	assert.Assert(t, prog.ObjectsDone > 0 && prog.ObjectsDone < prog.ObjectsPlanned, "progress %+v", prog)
+	assert.Assert(t, prog.Rate > 0 && prog.ETA > 0, "no rate or ETA: %+v", prog)
 	assert.ErrorIs(t, e.RunUpgrade(bg, "busy", nil), daosgo.ErrInProgress)
 
 	// Pools upgrade independently: the other one stays usable at version 1.
@@ -428,37 +499,50 @@ func TestFailedUpgradeKeepsReason(t *testing.T) {
 	assert.Equal(t, info.Status, "Failed")
 }
 
-// killAt makes this process SIGKILL itself at the nth time it reaches
-// point during an upgrade (DAOSGO_TEST_KILL_AT=point:n).
-func killAt(spec string) func(string) {
-	point, nth, _ := strings.Cut(spec, ":")
-	n, _ := strconv.Atoi(nth)
-	seen := 0
-	return func(p string) {
-		if p == point {
-			if seen++; seen == n {
-				syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			}
-		}
+// killPoints are the places an upgrade from version 0 is killed at by the
+// kill tests: before its first step, at every step boundary (the plan from
+// version 0 has 9 steps), after batches, and in the middle of batches of
+// each data step (two placement changes, then the record format change,
+// with the fixture of killFixture).
+func killPoints() []string {
+	points := []string{"claimed:1", "mid-batch:1", "batch-done:1", "mid-batch:3", "batch-done:4", "mid-batch:6", "mid-batch:8"}
+	for i := 1; i <= 9; i++ {
+		points = append(points, fmt.Sprintf("step-done:%d", i))
 	}
+	return points
+}
+
+// killFixture fills a version 0 pool so that every data step runs more
+// than one container and the record format step more than one batch.
+func killFixture(t *testing.T, e *Engine) map[string][]daosgo.OID {
+	newPoolAt(t, e, "pool", 0, 1<<30)
+	return fixture(t, e, "pool", 2, testBatch+40)
+}
+
+// killHelper runs the upgrade in a helper process killed at point at.
+func killHelper(t *testing.T, e *Engine, root, at string) {
+	t.Helper()
+	cmd, _ := helperEnv(t, "upgrade", root, faultEnv+"="+at)
+	err := cmd.Wait()
+	var exit interface{ ExitCode() int }
+	assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "the helper was not killed at %s: %v", at, err)
+	props, err := e.GetPoolProps(bg, "pool", daosgo.PropPoolUpgradeStatus)
+	assert.NilError(t, err)
+	assert.Equal(t, props[0].ValueString(), "Upgrading", "killed at %s", at)
 }
 
 // TestUpgradeResumesAfterKill kills the upgrading process at every step
-// boundary, after a batch, and in the middle of a migration batch; the next
-// open of the pool resumes the upgrade, and the end state is that of an
-// uninterrupted run.
+// boundary, after a batch, and in the middle of a migration batch; without
+// a Resumer, the next open of the pool resumes the upgrade, and the end
+// state is that of an uninterrupted run.
 func TestUpgradeResumesAfterKill(t *testing.T) {
-	points := []string{"mid-batch:1", "batch-done:1", "mid-batch:3", "batch-done:4", "mid-batch:6"}
-	for i := 1; i <= 7; i++ { // the default plan from version 1 has 7 steps
-		points = append(points, fmt.Sprintf("step-done:%d", i))
-	}
+	points := killPoints()
 	if testing.Short() {
 		points = points[:3]
 	}
 	// The uninterrupted run, for reference.
 	ref := upgradeEngine(t, t.TempDir(), upgrade.Default())
-	newPoolAt(t, ref, "pool", 1, 1<<30)
-	refObjs := fixture(t, ref, "pool", 2, testBatch+40)
+	refObjs := killFixture(t, ref)
 	want := contents(t, ref, "pool", refObjs)
 	runUpgrade(t, ref, "pool")
 	assert.DeepEqual(t, contents(t, ref, "pool", refObjs), want)
@@ -468,16 +552,8 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 		t.Run(at, func(t *testing.T) {
 			root := t.TempDir()
 			e := upgradeEngine(t, root, upgrade.Default())
-			newPoolAt(t, e, "pool", 1, 1<<30)
-			objs := fixture(t, e, "pool", 2, testBatch+40)
-
-			cmd, _ := helperEnv(t, "upgrade", root, "DAOSGO_TEST_KILL_AT="+at)
-			err := cmd.Wait()
-			var exit interface{ ExitCode() int }
-			assert.Assert(t, errors.As(err, &exit) && exit.ExitCode() == -1, "the helper was not killed at %s: %v", at, err)
-			props, err := e.GetPoolProps(bg, "pool", daosgo.PropPoolUpgradeStatus)
-			assert.NilError(t, err)
-			assert.Equal(t, props[0].ValueString(), "Upgrading", "killed at %s", at)
+			objs := killFixture(t, e)
+			killHelper(t, e, root, at)
 
 			// The next open resumes the upgrade and then succeeds.
 			p, err := e.Connect(bg, "pool", daosgo.PoolRO)
@@ -489,9 +565,81 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 			assert.DeepEqual(t, info.TargetUsed, refInfo.TargetUsed)
 			prog, err := e.UpgradeProgress(bg, "pool")
 			assert.NilError(t, err)
-			assert.Equal(t, prog.StepsDone, 7)
+			assert.Equal(t, prog.StepsDone, 9)
+			assert.Equal(t, prog.ObjectsDone, prog.ObjectsPlanned, "killed at %s", at)
 		})
 	}
+}
+
+// TestAbandonedUpgradeRestartedInBackground: with a Resumer, the first
+// reads of the pool's properties after its upgrading process was killed
+// restart the upgrade in another process, once however many readers poll
+// at once, and polling alone sees it through to the end.
+func TestAbandonedUpgradeRestartedInBackground(t *testing.T) {
+	root := t.TempDir()
+	e := upgradeEngine(t, root, upgrade.Default())
+	objs := killFixture(t, e)
+	want := contents(t, e, "pool", objs)
+	killHelper(t, e, root, "mid-batch:3")
+
+	var mu sync.Mutex
+	var restarts []Restart
+	e.SetResumer(func(ctx context.Context, r Restart) (int, error) {
+		cmd, _ := helper(t, "upgrade-worker", root)
+		mu.Lock()
+		restarts = append(restarts, r)
+		mu.Unlock()
+		return cmd.Process.Pid, nil
+	})
+	// A second engine in this process polls too, as another command would.
+	other := upgradeEngine(t, root, upgrade.Default())
+	other.SetResumer(e.resumer)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var wg sync.WaitGroup
+		var props [2]daosgo.Props
+		for i, eng := range []*Engine{e, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				props[i], err = eng.GetPoolProps(bg, "pool", daosgo.PropPoolGlobalVersion, daosgo.PropPoolUpgradeStatus)
+				assert.Check(t, err)
+			}()
+		}
+		wg.Wait()
+		if props[0].Num(daosgo.PropPoolUpgradeStatus, 0) == uint64(daosgo.UpgradeCompleted) {
+			break
+		}
+		assert.Assert(t, time.Now().Before(deadline), "the restarted upgrade did not end: %v", props)
+	}
+	assert.Equal(t, len(restarts), 1, "restarted %d times", len(restarts))
+	assert.Assert(t, restarts[0].DeadPID > 0)
+	assert.Equal(t, restarts[0].Pool, "pool")
+	assertUpgraded(t, e, "pool")
+	assert.DeepEqual(t, contents(t, e, "pool", objs), want)
+	prog, err := e.UpgradeProgress(bg, "pool")
+	assert.NilError(t, err)
+	assert.Equal(t, prog.Restarts, 1)
+}
+
+// TestRestartThatCannotStartIsRetried: when the Resumer fails, the
+// operation says why and the upgrade stays abandoned, so that the next
+// operation tries again.
+func TestRestartThatCannotStartIsRetried(t *testing.T) {
+	root := t.TempDir()
+	e := upgradeEngine(t, root, upgrade.Default())
+	killFixture(t, e)
+	killHelper(t, e, root, "step-done:2")
+	e.SetResumer(func(context.Context, Restart) (int, error) { return 0, errors.New("no fork today") })
+	_, err := e.GetPoolProps(bg, "pool")
+	assert.ErrorContains(t, err, "could not be restarted: no fork today")
+	_, err = e.Connect(bg, "pool", daosgo.PoolRO)
+	assert.ErrorContains(t, err, "no fork today")
+	e.SetResumer(nil)
+	p, err := e.Connect(bg, "pool", daosgo.PoolRO) // inline, as without a Resumer
+	assert.NilError(t, err)
+	assert.NilError(t, p.Disconnect(bg))
+	assertUpgraded(t, e, "pool")
 }
 
 func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
@@ -502,4 +650,77 @@ func poolInfo(t *testing.T, e *Engine, pool string) daosgo.PoolInfo {
 	info, err := p.Query(bg)
 	assert.NilError(t, err)
 	return info
+}
+
+// TestProgressRate: the rate counts what the running process did since it
+// took the upgrade over, and the time left is the rest of the plan at
+// that rate; both are unknown (0) until it has migrated something, and
+// once the upgrade is not in progress.
+func TestProgressRate(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	running := func(done, base, bytes, baseBytes uint64) progressRecord {
+		return progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, ObjectsPlanned: 1000, ObjectsDone: done},
+			RunStarted: start, RunObjects: base, BytesDone: bytes, RunBytes: baseBytes}
+	}
+	tests := []struct {
+		name      string
+		r         progressRecord
+		at        time.Duration
+		rate, bps float64
+		eta       time.Duration
+	}{
+		{"nothing yet", running(0, 0, 0, 0), 2 * time.Second, 0, 0, 0},
+		{"halfway", running(500, 0, 5000, 0), 5 * time.Second, 100, 1000, 5 * time.Second},
+		{"resumed: the dead process's work is not this one's", running(600, 500, 6000, 5000), 2 * time.Second, 50, 500, 8 * time.Second},
+		{"resumed, nothing since", running(500, 500, 5000, 5000), 2 * time.Second, 0, 0, 0},
+		{"not taken over yet", progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeInProgress, ObjectsPlanned: 10, ObjectsDone: 5}}, time.Second, 0, 0, 0},
+		{"done", progressRecord{UpgradeProgress: daosgo.UpgradeProgress{Status: daosgo.UpgradeCompleted, ObjectsPlanned: 10, ObjectsDone: 10, Rate: 3}, RunStarted: start}, time.Second, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		p := tc.r.report(start.Add(tc.at))
+		assert.Equal(t, p.Rate, tc.rate, tc.name)
+		assert.Equal(t, p.BytesRate, tc.bps, tc.name)
+		assert.Equal(t, p.ETA, tc.eta, tc.name)
+		assert.Equal(t, p.ETASeconds, tc.eta.Seconds(), tc.name)
+	}
+}
+
+// TestOldPoolFileIsRefused: a pool file from before layout versions
+// followed DAOS's numbering (format 1) would be read one version off; the
+// operations that read versions refuse it, naming why, and it can still
+// be listed and destroyed.
+func TestOldPoolFileIsRefused(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "old", 2, 1<<28)
+	_, s, err := e.resolve(bg, "old")
+	assert.NilError(t, err)
+	assert.NilError(t, s.write(bg, func(tx *tx) error { return setMeta(tx, "schema_version", 1) }))
+	_, err = e.Connect(bg, "old", daosgo.PoolRO)
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorContains(t, err, "earlier daosgo whose layout versions ran one behind DAOS's")
+	_, err = e.GetPoolProps(bg, "old")
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	_, err = e.UpgradeProgress(bg, "old")
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	_, err = upgrade.Start(bg, e, "old", upgrade.Default())
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorIs(t, e.SetPoolProps(bg, "old", daosgo.Props{daosgo.NumProp(daosgo.PropPoolSpaceRB, 1)}), daosgo.ErrDFIncompat)
+	pools, err := e.ListPools(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, len(pools), 1)
+	assert.NilError(t, e.DestroyPool(bg, "old", false))
+}
+
+// TestDestroyRefusedWhileUpgrading: without force, a pool whose upgrade
+// runs is not destroyed (DER_BUSY); with force it is.
+func TestDestroyRefusedWhileUpgrading(t *testing.T) {
+	e := upgradeEngine(t, t.TempDir(), upgrade.Default())
+	newPoolAt(t, e, "p", 0, 1<<28)
+	fixture(t, e, "p", 1, 4)
+	_, err := upgrade.Start(bg, e, "p", upgrade.Default()) // held by this live process
+	assert.NilError(t, err)
+	err = e.DestroyPool(bg, "p", false)
+	assert.ErrorIs(t, err, daosgo.ErrBusy)
+	assert.ErrorContains(t, err, "being upgraded")
+	assert.NilError(t, e.DestroyPool(bg, "p", true))
 }

@@ -355,9 +355,9 @@ func TestVerify(t *testing.T) {
 	e, err := embedded.Open(embedded.Options{Root: t.TempDir(), Layout: upgrade.Default()})
 	assert.NilError(t, err)
 	defer e.Close()
-	for _, v := range []uint32{4, 1} {
+	for _, v := range []uint32{4, 3} {
 		label := fmt.Sprint("v", v)
-		_, err := e.CreatePool(ctx, daosgo.PoolCreateReq{Label: label, Size: 1 << 30, LayoutVersion: v})
+		_, err := e.CreatePool(ctx, daosgo.PoolCreateReq{Label: label, Size: 1 << 30, LayoutVersion: daosgo.AtLayout(v)})
 		assert.NilError(t, err)
 		p, err := e.Connect(ctx, label, daosgo.PoolRW)
 		assert.NilError(t, err)
