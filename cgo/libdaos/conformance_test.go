@@ -28,5 +28,5 @@ func TestConformance(t *testing.T) {
 	b, err := New(Options{System: os.Getenv("DAOS_SYSTEM"), DmgArgs: strings.Fields(os.Getenv("DAOSGO_DMG_ARGS"))})
 	assert.NilError(t, err)
 	defer b.Close()
-	daosgotest.Run(t, daosgotest.Harness{Backend: b, Pool: pool, PoolAdmin: admin, PoolSize: 1 << 30})
+	daosgotest.Run(t, daosgotest.Harness{Backend: b, Pool: pool, PoolAdmin: admin, PoolSize: 256 << 20})
 }
