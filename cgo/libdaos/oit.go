@@ -63,21 +63,34 @@ func (o *OIT) list(ctx context.Context, anchor *daosgo.Anchor, nr int, what stri
 	if anchor.EOF() {
 		return nil, nil
 	}
+	page := min(nr, oitPage)
 	var m cmem
 	defer m.free()
-	oids := unsafe.Slice((*C.daos_obj_id_t)(m.alloc(nr*C.sizeof_daos_obj_id_t)), nr)
+	oids := unsafe.Slice((*C.daos_obj_id_t)(m.alloc(page*C.sizeof_daos_obj_id_t)), page)
 	ca := m.anchorIn(anchor)
-	got := C.uint32_t(nr)
-	if err := rcErr(call(&oids[0], &got, ca), "%s (epoch %d)", what, o.epoch); err != nil {
-		return nil, err
-	}
-	out := make([]daosgo.OID, int(got))
-	for i := range out {
-		out[i] = goOID(oids[i])
+	var out []daosgo.OID
+	for len(out) < nr && C.daosgo_anchor_is_eof(ca) == 0 {
+		got := C.uint32_t(min(page, nr-len(out)))
+		if err := rcErr(call(&oids[0], &got, ca), "%s (epoch %d)", what, o.epoch); err != nil {
+			anchorOut(anchor, ca)
+			return out, err
+		}
+		for _, oid := range oids[:got] {
+			out = append(out, goOID(oid))
+		}
+		if got == 0 {
+			break // no progress this call: let the caller call again
+		}
 	}
 	anchorOut(anchor, ca)
 	return out, nil
 }
+
+// oitPage is the most OIDs asked of libdaos in one OIT listing call. On
+// DAOS 2.8 a call costs in proportion to the room it is given, not to what
+// it returns: listing 107 objects took 8.6 s with room for 8192, 0.15 s
+// with 512 and 0.09 s with 32 (one engine, tcp on loopback).
+const oitPage = 512
 
 // List wraps daos_oit_list.
 func (o *OIT) List(ctx context.Context, anchor *daosgo.Anchor, nr int) ([]daosgo.OID, error) {
