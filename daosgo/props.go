@@ -327,8 +327,15 @@ func ParseProp(s string, pool bool) (Prop, error) {
 	case id.Info().Kind == KindRoots:
 		return Prop{}, Errorf(ErrInval, "property %q cannot be set from the command line", name)
 	default:
+		if n, ok := id.ParseValueWord(val); ok && pool {
+			p.Num = n // the words dmg prints and takes (reclaim:lazy)
+			break
+		}
 		n, err := strconv.ParseUint(val, 0, 64)
 		if err != nil {
+			if words := id.ValueWords(); pool && len(words) > 0 {
+				return Prop{}, Errorf(ErrInval, "property %s: %q is not one of %s, nor a number", name, val, strings.Join(words, ", "))
+			}
 			return Prop{}, Errorf(ErrInval, "property %s: %q is not a number", name, val)
 		}
 		p.Num = n
