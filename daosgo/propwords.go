@@ -14,11 +14,11 @@ var poolPropWords = map[PropID][]propWord{
 	PropPoolReclaim: {{"disabled", 0}, {"lazy", 1}, {"time", 4}}, // DAOS_RECLAIM_*
 	PropPoolSelfHeal: {{"none", 0}, {"exclude", 1}, {"rebuild", 2}, {"delay_rebuild", 4},
 		{"exclude;rebuild", 3}, {"exclude;delay_rebuild", 5}}, // DAOS_SELF_HEAL_* bits
-	PropPoolUpgradeStatus: {{"not started", 0}, {"in progress", 1}, {"completed", 2}, {"failed", 3}}, // DAOS_UPGRADE_STATUS_*
-	PropPoolScrubMode:     {{"off", 0}, {"lazy", 1}, {"timed", 2}},                                   // DAOS_SCRUB_MODE_*
+	PropPoolUpgradeStatus:  {{"not started", 0}, {"in progress", 1}, {"completed", 2}, {"failed", 3}}, // DAOS_UPGRADE_STATUS_*
+	PropPoolScrubMode:      {{"off", 0}, {"lazy", 1}, {"timed", 2}},                                   // DAOS_SCRUB_MODE_*
 	PropPoolCheckpointMode: {{"disabled", 0}, {"timed", 1}, {"lazy", 2}},                              // DAOS_CHECKPOINT_*
-	PropPoolReintMode:     {{"data_sync", 0}, {"no_data_sync", 1}, {"incremental", 2}},               // DAOS_REINT_MODE_*
-	PropPoolPerfDomain:    {{"group", 200}, {"root", 255}},                                           // PO_COMP_TP_PERF, PO_COMP_TP_ROOT
+	PropPoolReintMode:      {{"data_sync", 0}, {"no_data_sync", 1}, {"incremental", 2}},               // DAOS_REINT_MODE_*
+	PropPoolPerfDomain:     {{"group", 200}, {"root", 255}},                                           // PO_COMP_TP_PERF, PO_COMP_TP_ROOT
 }
 
 type propWord struct {
