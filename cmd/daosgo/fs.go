@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -150,36 +151,59 @@ func (c *fsCatCmd) Run(ctx context.Context, g *globals) error {
 type fsPutCmd struct {
 	contArgs
 	Src  string `arg:"" help:"Local file, or - for standard input."`
-	Dest string `arg:"" help:"Path in the container; a directory keeps the source's name."`
-	Mode uint32 `default:"0644" help:"Permissions of a new file (octal)."`
+	Dest string `arg:"" help:"Path in the container; a directory (or a path ending in /) keeps the source's name."`
+	Mode uint32 `default:"0644" help:"Permissions of a new file (octal); a file that is replaced keeps its own."`
 }
 
 func (c *fsPutCmd) Run(ctx context.Context, g *globals) error {
-	var data []byte
-	var err error
-	if c.Src == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(c.Src)
-	}
-	if err != nil {
-		return err
-	}
-	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
-		dest := c.Dest
-		if n, err := fs.Lookup(ctx, dest); err == nil && n.IsDir() {
-			if c.Src == "-" {
-				return daosgo.Errorf(daosgo.ErrInval, "%s is a directory: name the file to write", dest)
-			}
-			dest = path.Join(dest, path.Base(c.Src))
-		}
-		if err := fs.WriteFile(ctx, dest, data, c.Mode); err != nil {
+	in := os.Stdin
+	if c.Src != "-" {
+		f, err := os.Open(c.Src)
+		if err != nil {
 			return err
 		}
-		return g.print(map[string]any{"path": dest, "bytes": len(data)}, func(w io.Writer) {
-			fmt.Fprintf(w, "Wrote %d bytes to %s\n", len(data), dest)
+		defer f.Close()
+		if fi, err := f.Stat(); err != nil {
+			return err
+		} else if fi.IsDir() {
+			return daosgo.Errorf(daosgo.ErrInval, "%s is a directory: fs put copies one file", c.Src)
+		}
+		in = f
+	}
+	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		dest, err := putDest(ctx, fs, c.Dest, c.Src)
+		if err != nil {
+			return err
+		}
+		n, err := fs.PutFile(ctx, dest, in, c.Mode)
+		if err != nil {
+			return err
+		}
+		return g.print(map[string]any{"path": dest, "bytes": n}, func(w io.Writer) {
+			fmt.Fprintf(w, "Wrote %d bytes to %s\n", n, dest)
 		})
 	})
+}
+
+// putDest is where 'fs put' writes: dest itself, or the source's name in
+// dest when dest is a directory. A dest ending in "/" must be a directory,
+// as for cp.
+func putDest(ctx context.Context, fs *dfs.FS, dest, src string) (string, error) {
+	n, err := fs.LookupFollow(ctx, dest)
+	isDir := err == nil && n.IsDir()
+	if !isDir && strings.HasSuffix(dest, "/") {
+		if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+			return "", err
+		}
+		return "", daosgo.Errorf(daosgo.ErrNotDir, "%s is not a directory", dest)
+	}
+	if !isDir {
+		return dest, nil
+	}
+	if src == "-" {
+		return "", daosgo.Errorf(daosgo.ErrInval, "%s is a directory: name the file to write", dest)
+	}
+	return path.Join(dest, filepath.Base(src)), nil
 }
 
 type fsMkdirCmd struct {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"gotest.tools/v3/assert"
 )
@@ -77,4 +80,93 @@ func TestPopulateCommand(t *testing.T) {
 	_, errOut, code = runCLI(t, dir, "fs", "ls", "tank", "py1")
 	assert.Equal(t, code, 1)
 	assert.Assert(t, strings.Contains(errOut, "not POSIX"), errOut)
+}
+
+// TestFSPutReplaces: a put over a file leaves exactly the new content, an
+// empty put an empty file, and a destination ending in / must be a
+// directory.
+func TestFSPutReplaces(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	local := t.TempDir()
+	write := func(name string, size int) string {
+		p := filepath.Join(local, name)
+		assert.NilError(t, os.WriteFile(p, []byte(strings.Repeat("x", size)), 0o644))
+		return p
+	}
+	tests := []struct {
+		name string
+		size int
+	}{{"small", 1000}, {"empty", 0}, {"large", 300000}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok(t, dir, "fs", "put", "tank", "fs1", write("big", 200000), "/f")
+			out := ok(t, dir, "fs", "put", "tank", "fs1", write(tc.name, tc.size), "/f")
+			assert.Equal(t, out, fmt.Sprintf("Wrote %d bytes to /f\n", tc.size))
+			var st map[string]any
+			jsonOf(t, ok(t, dir, "--json", "fs", "stat", "tank", "fs1", "/f"), &st)
+			assert.Equal(t, st["size"], float64(tc.size))
+			assert.Equal(t, len(ok(t, dir, "fs", "cat", "tank", "fs1", "/f")), tc.size)
+		})
+	}
+	_, errOut, code := runCLI(t, dir, "fs", "put", "tank", "fs1", write("n", 10), "/new/")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "/new/ is not a directory"), errOut)
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "f\n")
+}
+
+// TestFSPutNoSpace: a put that does not fit fails DER_NOSPACE and leaves
+// nothing behind, neither under its name nor elsewhere.
+func TestFSPutNoSpace(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "2MiB")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "64KiB")
+	var before map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &before)
+	local := filepath.Join(t.TempDir(), "big")
+	assert.NilError(t, os.WriteFile(local, make([]byte, 5_000_000), 0o644))
+	_, errOut, code := runCLI(t, dir, "fs", "put", "tank", "fs1", local, "/big")
+	assert.Equal(t, code, 1)
+	assert.Assert(t, strings.Contains(errOut, "DER_NOSPACE"), errOut)
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "")
+	var after map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &after)
+	assert.Equal(t, after["used_bytes"], before["used_bytes"])
+}
+
+// TestFSPutKilled kills a put half-way: the final name never shows a
+// partial file, only a temporary name does.
+func TestFSPutKilled(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "64KiB")
+	local := filepath.Join(t.TempDir(), "old")
+	assert.NilError(t, os.WriteFile(local, []byte("the old file"), 0o644))
+	ok(t, dir, "fs", "put", "tank", "fs1", local, "/f")
+
+	put := cliProcess(dir, "fs", "put", "tank", "fs1", "-", "/f")
+	stdin, err := put.StdinPipe()
+	assert.NilError(t, err)
+	assert.NilError(t, put.Start())
+	defer put.Process.Kill()
+	_, err = stdin.Write(make([]byte, 256<<10)) // four chunks; the put then waits for more
+	assert.NilError(t, err)
+	var temp string
+	for deadline := time.Now().Add(20 * time.Second); temp == ""; {
+		assert.Assert(t, time.Now().Before(deadline), "the put wrote nothing under a temporary name")
+		var ls []map[string]any
+		jsonOf(t, ok(t, dir, "--json", "fs", "ls", "tank", "fs1"), &ls)
+		for _, e := range ls {
+			if name := e["name"].(string); name != "f" && e["size"] == float64(256<<10) {
+				temp = name
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.NilError(t, put.Process.Signal(syscall.SIGKILL))
+	put.Wait()
+	assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", "/f"), "the old file")
+
+	assert.Assert(t, strings.HasPrefix(temp, ".daosgo-put."), temp)
 }
