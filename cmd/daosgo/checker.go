@@ -101,6 +101,12 @@ func printCheck(w io.Writer, r *checker.Result) {
 	for _, d := range r.Dangling {
 		fmt.Fprintf(w, "    %s\n", d)
 	}
+	if len(r.PartialPuts) > 0 {
+		fmt.Fprintf(w, "  partial puts:     %d (temporary entries of puts that died), %d removed\n", len(r.PartialPuts), r.PartialPutsRemoved)
+		for _, p := range r.PartialPuts {
+			fmt.Fprintf(w, "    %s\n", p)
+		}
+	}
 	if r.Verified+r.Skipped > 0 || len(r.CsumErrors) > 0 {
 		fmt.Fprintf(w, "  verified:         %d\n  skipped:          %d (no record checksums in this pool's layout)\n  checksum errors:  %d\n",
 			r.Verified, r.Skipped, len(r.CsumErrors))

@@ -92,19 +92,23 @@ type Result struct {
 	Relinked       int            `json:"relinked"`
 	BytesReclaimed uint64         `json:"bytes_reclaimed"`
 	Dangling       []string       `json:"dangling"` // entries whose object is absent
-	Verified       int            `json:"verified"`
-	CsumErrors     []string       `json:"checksum_errors,omitempty"`
-	Skipped        int            `json:"skipped"`
-	SBRebuilt      bool           `json:"superblock_rebuilt,omitempty"`
-	RootRecreated  bool           `json:"root_recreated,omitempty"`
-	LostFound      string         `json:"lost_found,omitempty"`
-	Duration       time.Duration  `json:"-"`
-	Seconds        float64        `json:"seconds"`
+	// PartialPuts are the temporary entries of DFS puts that died before
+	// they finished (see dfs.PutFile); Punch removes them.
+	PartialPuts        []string      `json:"partial_puts"`
+	PartialPutsRemoved int           `json:"partial_puts_removed"`
+	Verified           int           `json:"verified"`
+	CsumErrors         []string      `json:"checksum_errors,omitempty"`
+	Skipped            int           `json:"skipped"`
+	SBRebuilt          bool          `json:"superblock_rebuilt,omitempty"`
+	RootRecreated      bool          `json:"root_recreated,omitempty"`
+	LostFound          string        `json:"lost_found,omitempty"`
+	Duration           time.Duration `json:"-"`
+	Seconds            float64       `json:"seconds"`
 }
 
 // Clean reports whether the check found nothing to repair.
 func (r *Result) Clean() bool {
-	return len(r.Orphans) == 0 && !r.SBRebuilt && !r.RootRecreated && len(r.CsumErrors) == 0
+	return len(r.Orphans) == 0 && !r.SBRebuilt && !r.RootRecreated && len(r.CsumErrors) == 0 && len(r.PartialPuts) == 0
 }
 
 // model is what the checker needs of a data model.
@@ -124,6 +128,9 @@ type model interface {
 	kind(oid daosgo.OID) string
 	// close closes the objects the model keeps open.
 	close() error
+	// sweepLeftovers removes, under Punch, what the model's own writers
+	// leave when they die (DFS: the temporary entries of puts).
+	sweepLeftovers(ctx context.Context, res *Result) error
 }
 
 // markerValue is what the checker stores in the OIT for reached objects.
@@ -209,6 +216,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	}
 	res.Marked, res.Entries = m.marked, m.entries
 	res.Dangling = m.danglingPaths()
+	res.PartialPuts = m.partialPuts()
 
 	orphans, err := listUnmarked(ctx, oit)
 	if err != nil {
@@ -268,6 +276,11 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	}
 	if opts.Action == Relink && res.Relinked > 0 {
 		res.LostFound = lostFoundPath(md, opts)
+	}
+	if opts.Action == Punch {
+		if err := md.sweepLeftovers(ctx, res); err != nil {
+			return res, err
+		}
 	}
 	if opts.Verify {
 		if err := verify(ctx, c, oit, res); err != nil {
@@ -399,6 +412,7 @@ type marker struct {
 	batch    []daosgo.OID
 	paths    map[daosgo.OID]string // where an entry pointing at an OID was seen
 	absent   []daosgo.OID
+	partial  []string // put temporaries met on the walk
 	marked   uint64
 	entries  uint64
 	lastSeen time.Time
@@ -460,9 +474,22 @@ func (m *marker) report(phase string) {
 	m.progress(p)
 }
 
+// addPartialPut records a put's temporary entry met at path p.
+func (m *marker) addPartialPut(p string) {
+	m.mu.Lock()
+	m.partial = append(m.partial, p)
+	m.mu.Unlock()
+}
+
+func (m *marker) partialPuts() []string {
+	out := append([]string{}, m.partial...)
+	sort.Strings(out)
+	return out
+}
+
 // danglingPaths lists the entries whose objects were not in the OIT.
 func (m *marker) danglingPaths() []string {
-	var out []string
+	out := []string{}
 	for _, oid := range m.absent {
 		if p, ok := m.paths[oid]; ok {
 			out = append(out, p)
