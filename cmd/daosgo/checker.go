@@ -34,14 +34,11 @@ func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
 	case c.Relink:
 		opts.Action = checker.Relink
 	}
-	if opts.Name != "" && opts.Action != checker.Relink {
-		return daosgo.Errorf(daosgo.ErrInval, "--name goes with --relink")
-	}
 	drew := false
 	if show := checkProgress(g); show != nil {
 		opts.Progress = func(p checker.Progress) { drew = true; show(p) }
 	}
-	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
+	err := withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
 		res, err := checker.Check(ctx, p, c.Cont, opts)
 		if drew {
 			fmt.Fprint(g.out, "\r\033[K") // clear the progress line
@@ -49,8 +46,42 @@ func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
 		if err != nil {
 			return err
 		}
+		g.status = checkStatus(res)
 		return g.print(res, func(w io.Writer) { printCheck(w, res) })
 	})
+	if err != nil {
+		return &statusError{checkOperational, err}
+	}
+	return nil
+}
+
+// Validate refuses flags that do not go together before anything is done.
+func (c *contCheckerCmd) Validate() error {
+	if c.Name != "" && !c.Relink {
+		return fmt.Errorf("--name goes with --relink")
+	}
+	return nil
+}
+
+// The checker's exit statuses, as fsck's: 0 nothing found, 1 damage found
+// and all of it repaired, 4 damage left (a report that finds any), 8 the
+// check could not be done. A refused command line exits 2 as for every
+// daosgo command (fsck uses 16 for that).
+const (
+	checkClean       = 0
+	checkRepaired    = 1
+	checkUnrepaired  = 4
+	checkOperational = 8
+)
+
+func checkStatus(r *checker.Result) int {
+	switch {
+	case r.Unrepaired():
+		return checkUnrepaired
+	case r.Repaired():
+		return checkRepaired
+	}
+	return checkClean
 }
 
 // checkProgress shows the walk on a terminal, one line redrawn in place.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	_ "github.com/mattn/go-sqlite3"
 	"gotest.tools/v3/assert"
 )
 
@@ -36,12 +38,12 @@ func TestCheckerCommands(t *testing.T) {
 		Relinked  int    `json:"relinked"`
 		LostFound string `json:"lost_found"`
 	}
-	jsonOf(t, ok(t, dir, "--json", "container", "checker", "tank", "fs1"), &res)
+	jsonOf(t, exits(t, dir, checkUnrepaired, "--json", "container", "checker", "tank", "fs1"), &res)
 	assert.Equal(t, len(res.Orphans), len(m.Orphans))
-	out = ok(t, dir, "container", "checker", "tank", "fs1")
+	out = exits(t, dir, checkUnrepaired, "container", "checker", "tank", "fs1")
 	assert.Assert(t, strings.Contains(out, "Nothing was changed"), out)
 
-	jsonOf(t, ok(t, dir, "--json", "container", "checker", "tank", "fs1", "--relink", "--name", "run1"), &res)
+	jsonOf(t, exits(t, dir, checkRepaired, "--json", "container", "checker", "tank", "fs1", "--relink", "--name", "run1"), &res)
 	assert.Assert(t, res.Relinked > 0)
 	assert.Equal(t, res.LostFound, "/lost+found/run1")
 	out = ok(t, dir, "fs", "ls", "tank", "fs1", "/lost+found/run1")
@@ -53,22 +55,83 @@ func TestCheckerCommands(t *testing.T) {
 	_, errOut, code := runCLI(t, dir, "container", "checker", "tank", "fs1", "--punch", "--relink")
 	assert.Equal(t, code, 2, errOut)
 	_, errOut, code = runCLI(t, dir, "container", "checker", "tank", "fs1", "--name", "x")
-	assert.Equal(t, code, 1)
+	assert.Equal(t, code, 2)
 	assert.Assert(t, strings.Contains(errOut, "--name goes with --relink"), errOut)
 	_, errOut, code = runCLI(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-kv")
 	assert.Equal(t, code, 1)
 	assert.Assert(t, strings.Contains(errOut, "does not apply"), errOut)
 	ok(t, dir, "container", "create", "tank", "plain")
 	_, errOut, code = runCLI(t, dir, "container", "checker", "tank", "plain")
-	assert.Equal(t, code, 1)
+	assert.Equal(t, code, checkOperational)
 	assert.Assert(t, strings.Contains(errOut, "DER_NOTSUPPORTED"), errOut)
 
 	// A lost superblock needs --fix-sb.
 	ok(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-sb")
 	_, errOut, code = runCLI(t, dir, "container", "checker", "tank", "fs1")
-	assert.Equal(t, code, 1)
+	assert.Equal(t, code, checkOperational)
 	assert.Assert(t, strings.Contains(errOut, "--fix-sb"), errOut)
-	out = ok(t, dir, "container", "checker", "tank", "fs1", "--fix-sb")
+	out = exits(t, dir, checkRepaired, "container", "checker", "tank", "fs1", "--fix-sb")
 	assert.Assert(t, strings.Contains(out, "superblock rebuilt"), out)
 	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "d/\nlost+found/\n")
+}
+
+// exits runs a command that must exit with code and returns its output.
+func exits(t *testing.T, dir string, code int, args ...string) string {
+	t.Helper()
+	out, errOut, got := runCLI(t, dir, args...)
+	assert.Equal(t, got, code, "daosgo %v: %s%s", args, out, errOut)
+	return out
+}
+
+// TestCheckerExitCodes follows fsck: 0 clean, 1 all repaired, 4 damage
+// left, 8 the check could not be done, and 2 for a refused command line.
+func TestCheckerExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "4KiB")
+	ok(t, dir, "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "2", "--files", "4", "--min-size", "5KiB", "--max-size", "16KiB")
+	ok(t, dir, "container", "create", "tank", "py1", "--type", "PYTHON")
+	ok(t, dir, "container", "populate", "tank", "py1", "--dicts", "3", "--keys", "4", "--arrays", "0")
+	ok(t, dir, "container", "inject", "tank", "py1", "--fault", "lost-kv-entry")
+	steps := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"clean", []string{"tank", "fs1"}, checkClean},
+		{"clean and verified", []string{"tank", "fs1", "--verify"}, checkClean},
+		{"report of orphans", []string{"tank", "py1"}, checkUnrepaired},
+		{"punch", []string{"tank", "py1", "--punch"}, checkRepaired},
+		{"clean after the punch", []string{"tank", "py1"}, checkClean},
+		{"no such container", []string{"tank", "nosuch"}, checkOperational},
+		{"no such pool", []string{"nosuch", "fs1"}, checkOperational},
+		{"flags that conflict", []string{"tank", "fs1", "--punch", "--relink"}, exitUsage},
+	}
+	for _, st := range steps {
+		exits(t, dir, st.code, append([]string{"container", "checker"}, st.args...)...)
+	}
+
+	// A record whose bytes changed behind the engine's back: --verify
+	// reports the checksum error and cannot repair it.
+	corruptRecord(t, dir)
+	out := exits(t, dir, checkUnrepaired, "container", "checker", "tank", "fs1", "--verify")
+	assert.Assert(t, strings.Contains(out, "checksum errors:  1"), out)
+}
+
+// corruptRecord zeroes the largest value (file data) of the only pool under
+// dir, as a failing disk would.
+func corruptRecord(t *testing.T, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.pool"))
+	assert.NilError(t, err)
+	assert.Equal(t, len(files), 1)
+	db, err := sql.Open("sqlite3", files[0])
+	assert.NilError(t, err)
+	defer db.Close()
+	r, err := db.Exec(`UPDATE recs SET val = zeroblob(length(val)) WHERE (cont, hi, lo, dkey, akey, idx) =
+		(SELECT cont, hi, lo, dkey, akey, idx FROM recs ORDER BY length(val) DESC LIMIT 1)`)
+	assert.NilError(t, err)
+	n, err := r.RowsAffected()
+	assert.NilError(t, err)
+	assert.Equal(t, n, int64(1))
 }

@@ -136,7 +136,8 @@ func TestFSPutNoSpace(t *testing.T) {
 }
 
 // TestFSPutKilled kills a put half-way: the final name never shows a
-// partial file, only a temporary name does.
+// partial file; the temporary entry it leaves is what the checker reports
+// and --punch removes.
 func TestFSPutKilled(t *testing.T) {
 	dir := t.TempDir()
 	ok(t, dir, "pool", "create", "tank", "--size", "256M")
@@ -169,4 +170,13 @@ func TestFSPutKilled(t *testing.T) {
 	assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", "/f"), "the old file")
 
 	assert.Assert(t, strings.HasPrefix(temp, ".daosgo-put."), temp)
+
+	out, _, code := runCLI(t, dir, "container", "checker", "tank", "fs1")
+	assert.Equal(t, code, checkUnrepaired, out)
+	assert.Assert(t, strings.Contains(out, "/"+temp), out)
+	out, _, code = runCLI(t, dir, "container", "checker", "tank", "fs1", "--punch")
+	assert.Equal(t, code, checkRepaired, out)
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "f\n")
+	_, _, code = runCLI(t, dir, "container", "checker", "tank", "fs1")
+	assert.Equal(t, code, checkClean)
 }

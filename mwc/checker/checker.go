@@ -111,6 +111,20 @@ func (r *Result) Clean() bool {
 	return len(r.Orphans) == 0 && !r.SBRebuilt && !r.RootRecreated && len(r.CsumErrors) == 0 && len(r.PartialPuts) == 0
 }
 
+// Unrepaired reports whether the check found damage it left in place:
+// orphans a report did not touch, checksum errors (never repaired), put
+// temporaries not removed.
+func (r *Result) Unrepaired() bool {
+	return r.Action == Report.String() && len(r.Orphans) > 0 || len(r.CsumErrors) > 0 ||
+		len(r.PartialPuts) > r.PartialPutsRemoved
+}
+
+// Repaired reports whether the check changed anything to repair the
+// container.
+func (r *Result) Repaired() bool {
+	return r.Punched > 0 || r.Relinked > 0 || r.SBRebuilt || r.RootRecreated || r.PartialPutsRemoved > 0
+}
+
 // model is what the checker needs of a data model.
 type model interface {
 	// prepare checks, and with the options fixes, what must hold before
