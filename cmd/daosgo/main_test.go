@@ -158,3 +158,19 @@ func TestParseSize(t *testing.T) {
 	assert.Equal(t, humanSize(1500), "1.5 kB")
 	assert.Equal(t, humanSize(4e9), "4.0 GB")
 }
+
+// TestCreatePOSIXNoSpace: a POSIX container whose namespace does not fit
+// is not left behind holding its label.
+func TestCreatePOSIXNoSpace(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "100")
+	for range 2 {
+		_, errOut, code := runCLI(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+		assert.Equal(t, code, 1)
+		assert.Assert(t, strings.Contains(errOut, "DER_NOSPACE"), errOut)
+	}
+	assert.Equal(t, ok(t, dir, "container", "list", "tank"), "No containers in pool tank\n")
+	var info map[string]any
+	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &info)
+	assert.Equal(t, info["used_bytes"], float64(0))
+}
