@@ -106,6 +106,10 @@ func TestErrorsNameTheRequestAndExitNonZero(t *testing.T) {
 		{[]string{"pool", "create", "tank"}, 1, `daosgo pool create: pool label "tank" is already used: DER_EXIST(-1004)`},
 		{[]string{"pool", "create", "bad label"}, 1, "DER_INVAL"},
 		{[]string{"pool", "create", "x", "--size", "12Q"}, 2, `unknown unit "Q"`},
+		{[]string{"pool", "create", "x", "--size", "-1"}, 2, `size "-1": a size cannot be negative`},
+		{[]string{"pool", "create", "x", "--size", "1e30"}, 2, `size "1e30": want a number of bytes`},
+		{[]string{"pool", "create", "x", "--size", "99999999999999999999"}, 2, "is too large: at most 9223372036854775807 bytes"},
+		{[]string{"pool", "create", "x", "--size", "--uuid"}, 2, `expected a size such as 512MiB or 4G but got "--uuid"`},
 		{[]string{"pool", "create", "x", "--uuid", "nope"}, 1, `--uuid "nope"`},
 		{[]string{"pool", "query", "nosuch"}, 1, `daosgo pool query: pool "nosuch": DER_NONEXIST(-1005)`},
 		{[]string{"pool", "get-prop", "tank", "colour"}, 1, `unknown property "colour"`},
@@ -145,14 +149,22 @@ func TestEngineChoice(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]uint64{"4G": 4e9, "4GB": 4e9, "4GiB": 4 << 30, "512": 512, "1.5K": 1500, "2 MiB": 2 << 20} {
+	for in, want := range map[string]uint64{"4G": 4e9, "4GB": 4e9, "4GiB": 4 << 30, "512": 512, "1.5K": 1500, "2 MiB": 2 << 20,
+		".5K": 500, "9223372036854775807": 1<<63 - 1, "7EiB": 7 << 60, "4.000000001G": 4000000001} {
 		got, err := parseSize(in)
 		assert.NilError(t, err, in)
 		assert.Equal(t, got, want, in)
 	}
-	for _, bad := range []string{"", "G", "-1G", "1X"} {
-		_, err := parseSize(bad)
-		assert.Assert(t, err != nil, bad)
+	tests := []struct{ in, want string }{
+		{"", "want a number"}, {"G", "want a number"}, {"1X", `unknown unit "X"`},
+		{"-1", "cannot be negative"}, {"-1G", "cannot be negative"},
+		{"1e30", "want a number"}, {"inf", "want a number"}, {"NaN", "want a number"}, {"0x10", "want a number"},
+		{"9223372036854775808", "too large: at most 9223372036854775807 bytes"},
+		{"99999999999999999999", "too large"}, {"8EiB", "too large"},
+	}
+	for _, tc := range tests {
+		_, err := parseSize(tc.in)
+		assert.ErrorContains(t, err, tc.want, tc.in)
 	}
 	assert.Equal(t, humanSize(999), "999 B")
 	assert.Equal(t, humanSize(1500), "1.5 kB")

@@ -30,7 +30,7 @@ type poolArg struct {
 
 type poolCreateCmd struct {
 	Label         string   `arg:"" help:"Label of the new pool: letters, digits and . _ : - (at most 127)."`
-	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB." default:"4G"`
+	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB: 1 byte to 8 EiB." default:"4G"`
 	UUID          string   `name:"uuid" help:"UUID to give the pool (default: a new one)."`
 	Properties    []string `help:"Pool properties as name:value, comma-separated (see 'pool get-prop')." sep:","`
 	LayoutVersion layoutNr `name:"layout-version" placeholder:"N" help:"Create the pool at this layout version, as the DAOS release of that version would have: 0 = DAOS 2.0, 1 = 2.2, 2 = 2.4, 3 = 2.6, 4 = 2.8 (default: the newest)."`

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -304,8 +305,9 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 	if err := daosgo.ValidLabel(req.Label); err != nil {
 		return daosgo.PoolEntry{}, err
 	}
-	if req.Size == 0 {
-		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size must be greater than 0", req.Label)
+	if req.Size == 0 || req.Size > math.MaxInt64 {
+		// The quota is kept as SQLite's signed 64-bit integer.
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size %d is out of range: want 1 to %d bytes", req.Label, req.Size, int64(math.MaxInt64))
 	}
 	version := e.layout.MaxVersion()
 	if req.LayoutVersion != nil {
