@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -185,4 +187,52 @@ func TestCreatePOSIXNoSpace(t *testing.T) {
 	var info map[string]any
 	jsonOf(t, ok(t, dir, "--json", "pool", "query", "tank"), &info)
 	assert.Equal(t, info["used_bytes"], float64(0))
+}
+
+// TestDamagedPoolFiles: a pool file that cannot be read is listed with the
+// reason instead of vanishing, and destroy --force removes it.
+func TestDamagedPoolFiles(t *testing.T) {
+	damages := []struct {
+		name   string
+		damage func(path string) error
+		reason string
+	}{
+		{"truncated", func(p string) error { return os.Truncate(p, 1000) }, "malformed"},
+		{"overwritten", func(p string) error { return os.WriteFile(p, bytes.Repeat([]byte("garbage!"), 4096), 0o644) }, "not a database"},
+		{"emptied", func(p string) error { return os.Truncate(p, 0) }, "no such table"},
+	}
+	for _, tc := range damages {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ok(t, dir, "pool", "create", "good", "--size", "64M")
+			var created map[string]string
+			jsonOf(t, ok(t, dir, "--json", "pool", "create", "bad", "--size", "64M"), &created)
+			id := created["uuid"]
+			assert.NilError(t, tc.damage(filepath.Join(dir, id+".pool")))
+
+			var pools []map[string]string
+			jsonOf(t, ok(t, dir, "--json", "pool", "list"), &pools)
+			assert.Equal(t, len(pools), 2)
+			assert.Equal(t, pools[0]["label"], "good")
+			assert.Equal(t, pools[1]["uuid"], id)
+			assert.Assert(t, strings.Contains(pools[1]["damage"], tc.reason), pools[1]["damage"])
+			out := ok(t, dir, "pool", "list")
+			assert.Assert(t, strings.Contains(out, id+"  (cannot be read: "), out)
+
+			_, errOut, code := runCLI(t, dir, "pool", "query", "bad")
+			assert.Equal(t, code, 1)
+			assert.Assert(t, strings.Contains(errOut, "cannot be read and may hold it: "+id), errOut)
+			_, errOut, code = runCLI(t, dir, "pool", "destroy", id)
+			assert.Equal(t, code, 1)
+			assert.Assert(t, strings.Contains(errOut, "destroy it with force"), errOut)
+			ok(t, dir, "pool", "destroy", id, "--force")
+			jsonOf(t, ok(t, dir, "--json", "pool", "list"), &pools)
+			assert.Equal(t, len(pools), 1)
+			entries, err := os.ReadDir(dir)
+			assert.NilError(t, err)
+			for _, e := range entries {
+				assert.Assert(t, !strings.HasPrefix(e.Name(), id), "%s left behind", e.Name())
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/daosgo/daosgo/daosgo"
+	"github.com/daosgo/daosgo/daosgo/embedded"
 	"github.com/google/uuid"
 )
 
@@ -67,17 +68,41 @@ func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
 
 type poolListCmd struct{}
 
+// poolFileLister is what an embedded engine adds to listing pools: the
+// pool files it cannot read, and why.
+type poolFileLister interface {
+	PoolFiles(ctx context.Context) ([]embedded.PoolFile, error)
+}
+
+// poolListEntry is one pool as 'pool list --json' prints it.
+type poolListEntry struct {
+	UUID   daosgo.UUID `json:"uuid"`
+	Label  string      `json:"label"`
+	Damage string      `json:"damage,omitempty"` // why the pool cannot be read
+}
+
 func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 	b, err := g.open()
 	if err != nil {
 		return err
 	}
-	pools, err := b.Admin().ListPools(ctx)
-	if err != nil {
-		return err
-	}
-	if pools == nil {
-		pools = []daosgo.PoolEntry{}
+	pools := []poolListEntry{}
+	if fl, ok := b.(poolFileLister); ok {
+		files, err := fl.PoolFiles(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			pools = append(pools, poolListEntry{f.UUID, f.Label, f.Damage})
+		}
+	} else {
+		entries, err := b.Admin().ListPools(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range entries {
+			pools = append(pools, poolListEntry{UUID: p.UUID, Label: p.Label})
+		}
 	}
 	return g.print(pools, func(w io.Writer) {
 		if len(pools) == 0 {
@@ -85,8 +110,17 @@ func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 			return
 		}
 		fmt.Fprintf(w, "%-36s  %s\n%-36s  %s\n", "UUID", "Label", "----", "-----")
+		damaged := 0
 		for _, p := range pools {
+			if p.Damage != "" {
+				damaged++
+				fmt.Fprintf(w, "%-36s  (cannot be read: %s)\n", p.UUID, p.Damage)
+				continue
+			}
 			fmt.Fprintf(w, "%-36s  %s\n", p.UUID, p.Label)
+		}
+		if damaged > 0 {
+			fmt.Fprintf(w, "%d pool(s) cannot be read; 'daosgo pool destroy UUID --force' removes one\n", damaged)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"math"
+	"os"
 	"testing"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -35,4 +36,37 @@ func TestCreatePoolSizeRange(t *testing.T) {
 		assert.Equal(t, info.FreeBytes, tc.size)
 		p.Disconnect(bg)
 	}
+}
+
+// A damaged pool file is left out of ListPools, listed by PoolFiles with
+// the reason, and removed by DestroyPool with force only.
+func TestDamagedPoolFile(t *testing.T) {
+	root := t.TempDir()
+	e, err := Open(Options{Root: root})
+	assert.NilError(t, err)
+	defer e.Close()
+	_, err = e.CreatePool(bg, daosgo.PoolCreateReq{Label: "good", Size: 1 << 20})
+	assert.NilError(t, err)
+	bad, err := e.CreatePool(bg, daosgo.PoolCreateReq{Label: "bad", Size: 1 << 20})
+	assert.NilError(t, err)
+	assert.NilError(t, os.Truncate(e.poolPath(bad.UUID), 0))
+
+	pools, err := e.ListPools(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, len(pools), 1)
+	assert.Equal(t, pools[0].Label, "good")
+	files, err := e.PoolFiles(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, len(files), 2)
+	assert.Equal(t, files[1].UUID, bad.UUID)
+	assert.Assert(t, files[1].Damage != "")
+	_, err = e.Connect(bg, "bad", daosgo.PoolRO)
+	assert.ErrorIs(t, err, daosgo.ErrNonexist)
+	assert.ErrorContains(t, err, bad.UUID.String())
+
+	assert.ErrorContains(t, e.DestroyPool(bg, bad.UUID.String(), false), "destroy it with force")
+	assert.NilError(t, e.DestroyPool(bg, bad.UUID.String(), true))
+	files, err = e.PoolFiles(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, len(files), 1)
 }
