@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -163,18 +164,36 @@ type contInjectCmd struct {
 }
 
 func (c *contInjectCmd) Run(ctx context.Context, g *globals) error {
+	// Make sure the manifest can be written before breaking anything.
+	var manifest *os.File
+	if c.Manifest != "" {
+		var err error
+		if manifest, err = createBeside(c.Manifest); err != nil {
+			return fmt.Errorf("--manifest %s: %w (nothing was injected)", c.Manifest, err)
+		}
+		defer func() {
+			manifest.Close()
+			os.Remove(manifest.Name()) // gone already if it became the manifest
+		}()
+	}
 	return withCont(ctx, g, c.contArgs, daosgo.PoolRW, daosgo.ContRW, func(_ daosgo.Pool, h daosgo.Container) error {
 		m, err := inject.Inject(ctx, h, inject.Fault(c.Fault), c.Count, c.Seed)
 		if err != nil {
 			return err
 		}
-		if c.Manifest != "" {
+		if manifest != nil {
 			b, err := json.MarshalIndent(m, "", "  ")
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(c.Manifest, append(b, '\n'), 0o644); err != nil {
-				return err
+			if _, err := manifest.Write(append(b, '\n')); err != nil {
+				return fmt.Errorf("injected, but the manifest was not written: %w", err)
+			}
+			if err := manifest.Close(); err != nil {
+				return fmt.Errorf("injected, but the manifest was not written: %w", err)
+			}
+			if err := os.Rename(manifest.Name(), c.Manifest); err != nil {
+				return fmt.Errorf("injected, but the manifest was not written: %w", err)
 			}
 		}
 		return g.print(m, func(w io.Writer) {
@@ -188,4 +207,23 @@ func (c *contInjectCmd) Run(ctx context.Context, g *globals) error {
 			}
 		})
 	})
+}
+
+// createBeside creates a temporary file in the directory of path, to be
+// renamed over path once written: it proves path can be written, and a
+// reader of path never sees half a file. A directory at path is refused.
+func createBeside(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, daosgo.Errorf(daosgo.ErrInval, "%s is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }

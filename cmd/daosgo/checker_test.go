@@ -135,3 +135,26 @@ func corruptRecord(t *testing.T, dir string) {
 	assert.NilError(t, err)
 	assert.Equal(t, n, int64(1))
 }
+
+// TestInjectManifestCheckedFirst: a manifest that cannot be written is
+// refused before anything is broken.
+func TestInjectManifestCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "2", "--files", "3")
+	for _, bad := range []string{"/nonexistent/m.json", t.TempDir()} {
+		_, errOut, code := runCLI(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-dentry", "--manifest", bad)
+		assert.Equal(t, code, 1)
+		assert.Assert(t, strings.Contains(errOut, "nothing was injected"), errOut)
+		exits(t, dir, checkClean, "container", "checker", "tank", "fs1")
+	}
+	manifest := filepath.Join(t.TempDir(), "m.json")
+	ok(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-dentry", "--manifest", manifest)
+	fi, err := os.Stat(manifest)
+	assert.NilError(t, err)
+	assert.Equal(t, fi.Mode().Perm(), os.FileMode(0o644))
+	left, err := filepath.Glob(filepath.Join(filepath.Dir(manifest), ".m.json.*"))
+	assert.NilError(t, err)
+	assert.Equal(t, len(left), 0)
+}
