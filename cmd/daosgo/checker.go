@@ -17,23 +17,26 @@ import (
 
 type contCheckerCmd struct {
 	contArgs
-	Punch   bool   `help:"Punch orphaned objects, reclaiming their space." xor:"action"`
-	Relink  bool   `help:"Relink orphaned objects under lost+found (DFS: /lost+found/NAME/hi.lo; PyDAOS: the lost+found dict)." xor:"action"`
-	Name    string `help:"Directory under /lost+found for --relink (default: a timestamp)."`
-	Evict   bool   `help:"Evict other handles to open the container exclusively."`
-	Verify  bool   `help:"Check every object's records against their checksums (pools at layout version 4)."`
-	FixSB   bool   `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
-	FixRoot bool   `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
-	Workers int    `default:"8" help:"Directories walked at once."`
+	Punch   bool    `help:"Punch orphaned objects, reclaiming their space." xor:"action"`
+	Relink  bool    `help:"Relink orphaned objects under lost+found (DFS: /lost+found/NAME/hi.lo; PyDAOS: the lost+found dict)." xor:"action"`
+	Name    *string `help:"POSIX: directory under /lost+found for --relink, one name of at most 255 bytes (default: a timestamp)."`
+	Evict   bool    `help:"Evict other handles to open the container exclusively."`
+	Verify  bool    `help:"Check every object's records against their checksums (pools at layout version 4)."`
+	FixSB   bool    `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
+	FixRoot bool    `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
+	Workers int     `default:"8" help:"Directories walked at once."`
 }
 
 func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
-	opts := checker.Options{Name: c.Name, Evict: c.Evict, Verify: c.Verify, FixSB: c.FixSB, FixRoot: c.FixRoot, Workers: c.Workers}
+	opts := checker.Options{Evict: c.Evict, Verify: c.Verify, FixSB: c.FixSB, FixRoot: c.FixRoot, Workers: c.Workers}
 	switch {
 	case c.Punch:
 		opts.Action = checker.Punch
 	case c.Relink:
 		opts.Action = checker.Relink
+	}
+	if c.Name != nil {
+		opts.Name = *c.Name
 	}
 	drew := false
 	if show := checkProgress(g); show != nil {
@@ -58,8 +61,14 @@ func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
 
 // Validate refuses flags that do not go together before anything is done.
 func (c *contCheckerCmd) Validate() error {
-	if c.Name != "" && !c.Relink {
+	if c.Name == nil {
+		return nil
+	}
+	if !c.Relink {
 		return fmt.Errorf("--name goes with --relink")
+	}
+	if err := checker.ValidName(*c.Name); err != nil {
+		return fmt.Errorf("--name: %w", err)
 	}
 	return nil
 }

@@ -158,3 +158,35 @@ func TestInjectManifestCheckedFirst(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, len(left), 0)
 }
+
+// TestCheckerRelinkName: a --name that is not one directory name is
+// refused with the command line, before the checker touches anything.
+func TestCheckerRelinkName(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "2", "--files", "3")
+	ok(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-dentry", "--count", "2")
+	before := ok(t, dir, "fs", "ls", "tank", "fs1")
+	tests := []struct{ name, want string }{
+		{"../../etc", "without / or NUL"},
+		{"/", "without / or NUL"},
+		{"a/b", "without / or NUL"},
+		{".", "not a directory name"},
+		{"..", "not a directory name"},
+		{"", "is empty"},
+		{strings.Repeat("x", 256), "256 bytes: at most 255"},
+	}
+	for _, tc := range tests {
+		_, errOut, code := runCLI(t, dir, "container", "checker", "tank", "fs1", "--relink", "--name", tc.name)
+		assert.Equal(t, code, exitUsage, "--name %q: %s", tc.name, errOut)
+		assert.Assert(t, strings.Contains(errOut, tc.want), "--name %q: %s", tc.name, errOut)
+	}
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), before, "nothing relinked, no lost+found made")
+	exits(t, dir, checkRepaired, "container", "checker", "tank", "fs1", "--relink", "--name", strings.Repeat("x", 255))
+
+	ok(t, dir, "container", "create", "tank", "py1", "--type", "PYTHON")
+	_, errOut, code := runCLI(t, dir, "container", "checker", "tank", "py1", "--relink", "--name", "n")
+	assert.Equal(t, code, checkOperational)
+	assert.Assert(t, strings.Contains(errOut, "applies to POSIX containers"), errOut)
+}

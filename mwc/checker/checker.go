@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,11 +151,37 @@ type model interface {
 // markerValue is what the checker stores in the OIT for reached objects.
 var markerValue = []byte("daosgo-mwc")
 
+// ValidName checks a relink directory name (Options.Name): one DFS entry
+// name, so that relinked objects land in /lost+found/NAME and nowhere else.
+func ValidName(name string) error {
+	switch {
+	case name == "":
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name is empty")
+	case name == "." || name == "..":
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name %q is not a directory name", name)
+	case strings.ContainsAny(name, "/\x00"):
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name %q: one directory name, without / or NUL", name)
+	case len(name) > maxName:
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name of %d bytes: at most %d", len(name), maxName)
+	}
+	return nil
+}
+
+// maxName is DFS_MAX_NAME.
+const maxName = 255
+
 // Check checks container cont of pool p.
 func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *Result, err error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = 8
+	}
+	// The name only matters to a relink; it is checked before anything.
+	named := opts.Name != "" && opts.Action == Relink
+	if named {
+		if err := ValidName(opts.Name); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Name == "" {
 		opts.Name = start.UTC().Format("20060102-150405")
@@ -189,6 +216,9 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	case daosgo.LayoutPOSIX:
 		md = &dfsModel{c: c, opts: opts}
 	case daosgo.LayoutPython:
+		if named {
+			return nil, daosgo.Errorf(daosgo.ErrInval, "check container %s: a lost+found name applies to POSIX containers; PyDAOS orphans go to the root's %s dict by their object ID", cont, LostFoundKey)
+		}
 		md = &pyModel{c: c, opts: opts}
 	default:
 		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "check container %s: its layout type is %s; the checker knows POSIX and PYTHON",

@@ -411,3 +411,16 @@ func TestPartialPuts(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Assert(t, res.Clean(), "%+v", res)
 }
+
+// TestRelinkNameRefused: Check itself refuses a relink name that is not
+// one directory name, before it changes anything.
+func TestRelinkNameRefused(t *testing.T) {
+	p := newPool(t)
+	newPOSIX(t, p, "posix")
+	for _, name := range []string{"..", ".", "a/b", "/", strings.Repeat("n", 256)} {
+		_, err := Check(ctx, p, "posix", Options{Action: Relink, Name: name})
+		assert.ErrorIs(t, err, daosgo.ErrInval, name)
+	}
+	_, ok := tree(t, p, "posix", "/")["/lost+found"]
+	assert.Assert(t, !ok)
+}
