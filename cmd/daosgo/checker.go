@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,11 +25,11 @@ type contCheckerCmd struct {
 	Verify  bool    `help:"Check every object's records against their checksums (pools at layout version 4)."`
 	FixSB   bool    `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
 	FixRoot bool    `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
-	Workers int     `default:"8" help:"Directories walked at once."`
+	Workers intFlag `default:"8" help:"Directories walked at once (1 to 1024)."`
 }
 
 func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
-	opts := checker.Options{Evict: c.Evict, Verify: c.Verify, FixSB: c.FixSB, FixRoot: c.FixRoot, Workers: c.Workers}
+	opts := checker.Options{Evict: c.Evict, Verify: c.Verify, FixSB: c.FixSB, FixRoot: c.FixRoot, Workers: int(c.Workers)}
 	switch {
 	case c.Punch:
 		opts.Action = checker.Punch
@@ -61,6 +62,9 @@ func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
 
 // Validate refuses flags that do not go together before anything is done.
 func (c *contCheckerCmd) Validate() error {
+	if err := inRange("--workers", c.Workers, 1, 1024); err != nil {
+		return err
+	}
 	if c.Name == nil {
 		return nil
 	}
@@ -166,10 +170,18 @@ func printCheck(w io.Writer, r *checker.Result) {
 
 type contInjectCmd struct {
 	contArgs
-	Fault    string `required:"" help:"DFS: lost-dir-object, lost-dentry, lost-file-object, lost-chunks, lost-sb, corrupt-sb, lost-root; PyDAOS: lost-kv-entry, lost-kv."`
-	Count    int    `default:"1" help:"How many targets to break."`
-	Seed     uint64 `default:"1" help:"Seed choosing the targets."`
-	Manifest string `help:"Write the manifest of what was broken to this file (JSON)."`
+	Fault    string  `required:"" help:"DFS: lost-dir-object, lost-dentry, lost-file-object, lost-chunks, lost-sb, corrupt-sb, lost-root; PyDAOS: lost-kv-entry, lost-kv."`
+	Count    intFlag `default:"1" help:"How many targets to break (1 to 1000000; fewer if the namespace has fewer)."`
+	Seed     uint64  `default:"1" help:"Seed choosing the targets."`
+	Manifest string  `help:"Write the manifest of what was broken to this file (JSON)."`
+}
+
+// Validate refuses an unknown fault or count before anything is broken.
+func (c *contInjectCmd) Validate() error {
+	if !slices.Contains(inject.DFSFaults, inject.Fault(c.Fault)) && !slices.Contains(inject.PythonFaults, inject.Fault(c.Fault)) {
+		return fmt.Errorf("--fault %q: want one of DFS's %v or PyDAOS's %v", c.Fault, inject.DFSFaults, inject.PythonFaults)
+	}
+	return inRange("--count", c.Count, 1, 1000000)
 }
 
 func (c *contInjectCmd) Run(ctx context.Context, g *globals) error {
@@ -186,7 +198,7 @@ func (c *contInjectCmd) Run(ctx context.Context, g *globals) error {
 		}()
 	}
 	return withCont(ctx, g, c.contArgs, daosgo.PoolRW, daosgo.ContRW, func(_ daosgo.Pool, h daosgo.Container) error {
-		m, err := inject.Inject(ctx, h, inject.Fault(c.Fault), c.Count, c.Seed)
+		m, err := inject.Inject(ctx, h, inject.Fault(c.Fault), int(c.Count), c.Seed)
 		if err != nil {
 			return err
 		}

@@ -150,9 +150,9 @@ func (c *fsCatCmd) Run(ctx context.Context, g *globals) error {
 
 type fsPutCmd struct {
 	contArgs
-	Src  string `arg:"" help:"Local file, or - for standard input."`
-	Dest string `arg:"" help:"Path in the container; a directory (or a path ending in /) keeps the source's name."`
-	Mode uint32 `default:"0644" help:"Permissions of a new file (octal); a file that is replaced keeps its own."`
+	Src  string   `arg:"" help:"Local file, or - for standard input."`
+	Dest string   `arg:"" help:"Path in the container; a directory (or a path ending in /) keeps the source's name."`
+	Mode fileMode `default:"0644" help:"Permissions of a new file (octal, 0 to 7777); a file that is replaced keeps its own."`
 }
 
 func (c *fsPutCmd) Run(ctx context.Context, g *globals) error {
@@ -175,7 +175,7 @@ func (c *fsPutCmd) Run(ctx context.Context, g *globals) error {
 		if err != nil {
 			return err
 		}
-		n, err := fs.PutFile(ctx, dest, in, c.Mode)
+		n, err := fs.PutFile(ctx, dest, in, uint32(c.Mode))
 		if err != nil {
 			return err
 		}
@@ -208,21 +208,21 @@ func putDest(ctx context.Context, fs *dfs.FS, dest, src string) (string, error) 
 
 type fsMkdirCmd struct {
 	contArgs
-	Path    string `arg:"" help:"Directory to create."`
-	Parents bool   `short:"p" help:"Create missing parents; no error if it exists."`
-	Mode    uint32 `default:"0755" help:"Permissions (octal)."`
+	Path    string   `arg:"" help:"Directory to create."`
+	Parents bool     `short:"p" help:"Create missing parents; no error if it exists."`
+	Mode    fileMode `default:"0755" help:"Permissions (octal, 0 to 7777)."`
 }
 
 func (c *fsMkdirCmd) Run(ctx context.Context, g *globals) error {
 	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
 		if !c.Parents {
-			_, err := fs.Mkdir(ctx, c.Path, c.Mode)
+			_, err := fs.Mkdir(ctx, c.Path, uint32(c.Mode))
 			return err
 		}
 		cur := ""
 		for _, part := range strings.Split(strings.Trim(path.Clean("/"+c.Path), "/"), "/") {
 			cur += "/" + part
-			if _, err := fs.Mkdir(ctx, cur, c.Mode); err != nil && !errors.Is(err, daosgo.ErrExist) {
+			if _, err := fs.Mkdir(ctx, cur, uint32(c.Mode)); err != nil && !errors.Is(err, daosgo.ErrExist) {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daosgo/daosgo/mwc/dfs"
 	"gotest.tools/v3/assert"
 )
 
@@ -106,18 +107,18 @@ func TestErrorsNameTheRequestAndExitNonZero(t *testing.T) {
 		want string
 	}{
 		{[]string{"pool", "create", "tank"}, 1, `daosgo pool create: pool label "tank" is already used: DER_EXIST(-1004)`},
-		{[]string{"pool", "create", "bad label"}, 1, "DER_INVAL"},
+		{[]string{"pool", "create", "bad label"}, 2, "DER_INVAL"},
 		{[]string{"pool", "create", "x", "--size", "12Q"}, 2, `unknown unit "Q"`},
 		{[]string{"pool", "create", "x", "--size", "-1"}, 2, `size "-1": a size cannot be negative`},
 		{[]string{"pool", "create", "x", "--size", "1e30"}, 2, `size "1e30": want a number of bytes`},
 		{[]string{"pool", "create", "x", "--size", "99999999999999999999"}, 2, "is too large: at most 9223372036854775807 bytes"},
 		{[]string{"pool", "create", "x", "--size", "--uuid"}, 2, `expected a size such as 512MiB or 4G but got "--uuid"`},
-		{[]string{"pool", "create", "x", "--uuid", "nope"}, 1, `--uuid "nope"`},
+		{[]string{"pool", "create", "x", "--uuid", "nope"}, 2, `--uuid: "nope" is not a UUID`},
 		{[]string{"pool", "query", "nosuch"}, 1, `daosgo pool query: pool "nosuch": DER_NONEXIST(-1005)`},
-		{[]string{"pool", "get-prop", "tank", "colour"}, 1, `unknown property "colour"`},
+		{[]string{"pool", "get-prop", "tank", "colour"}, 2, `unknown property "colour"`},
 		{[]string{"pool", "set-prop", "tank", "upgrade_status:1"}, 1, "DER_NO_PERM"},
-		{[]string{"pool", "set-prop", "tank", "space_rb"}, 1, "want name:value"},
-		{[]string{"container", "create", "tank", "c", "--properties", "layout_type:FORTRAN"}, 1, "unknown container type"},
+		{[]string{"pool", "set-prop", "tank", "space_rb"}, 2, "want name:value"},
+		{[]string{"container", "create", "tank", "c", "--properties", "layout_type:FORTRAN"}, 2, "unknown container type"},
 		{[]string{"container", "destroy", "tank", "nosuch"}, 1, "DER_NONEXIST"},
 		{[]string{"pool", "frobnicate"}, 2, "unexpected argument frobnicate"},
 	}
@@ -235,4 +236,72 @@ func TestDamagedPoolFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInputRefusedUpFront: values out of their range are refused with the
+// command line (exit 2), naming what is accepted, and nothing is made.
+func TestInputRefusedUpFront(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	local := filepath.Join(t.TempDir(), "f")
+	assert.NilError(t, os.WriteFile(local, []byte("x"), 0o644))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"container", "create", "tank", "c", "--type", "POSIX", "--chunk-size", "0"}, "--chunk-size 0: want 4KiB to 1GiB"},
+		{[]string{"container", "create", "tank", "c", "--type", "POSIX", "--chunk-size", "1"}, "--chunk-size 1: want 4KiB to 1GiB"},
+		{[]string{"container", "create", "tank", "c", "--type", "POSIX", "--chunk-size", "3"}, "--chunk-size 3: want 4KiB to 1GiB"},
+		{[]string{"container", "create", "tank", "c", "--type", "POSIX", "--chunk-size", "2GiB"}, "want 4KiB to 1GiB"},
+		{[]string{"container", "create", "tank", "c", "--chunk-size", "64KiB"}, "--chunk-size goes with --type POSIX"},
+		{[]string{"container", "create", "tank", ""}, `label "" must be 1 to 127 characters`},
+		{[]string{"container", "create", "tank", "bad label"}, "may hold only letters"},
+		{[]string{"container", "create", "tank", "c", "--type", "FORTRAN"}, `unknown container type "FORTRAN"`},
+		{[]string{"container", "inject", "tank", "fs1", "--fault", "lost-dentry", "--count", "0"}, "--count 0: want 1 to 1000000"},
+		{[]string{"container", "inject", "tank", "fs1", "--fault", "lost-dentry", "--count", "-1"}, "--count -1: want 1 to 1000000"},
+		{[]string{"container", "inject", "tank", "fs1", "--fault", "lost-everything"}, `--fault "lost-everything": want one of`},
+		{[]string{"container", "checker", "tank", "fs1", "--workers", "0"}, "--workers 0: want 1 to 1024"},
+		{[]string{"container", "populate", "tank", "fs1", "--depth", "-1"}, "--depth -1: want 0 to 32"},
+		{[]string{"container", "populate", "tank", "fs1", "--depth", "20", "--dirs", "10"}, "makes more than 100000000 entries"},
+		{[]string{"container", "populate", "tank", "fs1", "--min-size", "2KiB", "--max-size", "1KiB"}, "--min-size 2048 is larger than --max-size 1024"},
+		{[]string{"container", "populate", "tank", "fs1", "--max-size", "-1"}, "cannot be negative"},
+		{[]string{"pool", "set-prop", "tank", "reclaim:99"}, `property reclaim: "99" is not one of disabled (0), lazy (1), time (4)`},
+		{[]string{"pool", "set-prop", "tank", "space_rb:200"}, "property space_rb: 200 is out of range: want 0 to 100"},
+		{[]string{"pool", "set-prop", "tank", "ec_cell_sz:3"}, "want 1024 to 1073741824, a multiple of 1024"},
+		{[]string{"pool", "create", "x", "--properties", "checkpoint_thresh:90"}, "want 10 to 75"},
+		{[]string{"container", "create", "tank", "c", "--properties", "rd_fac:5"}, "property rd_fac: 5 is out of range: want 0 to 4"},
+		{[]string{"pool", "create", "x", "--uuid", "not-a-uuid"}, `"not-a-uuid" is not a UUID`},
+		{[]string{"pool", "create", "x", "--uuid", "00000000-0000-0000-0000-000000000000"}, "the nil UUID"},
+		{[]string{"pool", "create", "x", "--size", "0"}, "--size 0: want 1 byte to 8 EiB"},
+		{[]string{"fs", "put", "tank", "fs1", local, "/f", "--mode", "999"}, `mode "999": want octal permissions from 0 to 7777`},
+		{[]string{"fs", "mkdir", "tank", "fs1", "/d", "--mode", "rwx"}, `mode "rwx"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, errOut, code := runCLI(t, dir, tc.args...)
+			assert.Equal(t, code, exitUsage, errOut)
+			assert.Assert(t, strings.Contains(errOut, tc.want), "stderr: %s", errOut)
+		})
+	}
+	var conts []map[string]string
+	jsonOf(t, ok(t, dir, "--json", "container", "list", "tank"), &conts)
+	assert.Equal(t, len(conts), 1)
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "")
+	out := ok(t, dir, "container", "checker", "tank", "fs1")
+	assert.Assert(t, strings.Contains(out, "orphans:          0 (none)"), out)
+
+	// What get-prop prints, set-prop takes: a property the system sets is
+	// refused as such, whatever its value looks like.
+	_, errOut, code := runCLI(t, dir, "pool", "set-prop", "tank", "upgrade_status:Online")
+	assert.Equal(t, code, exitFailed)
+	assert.Assert(t, strings.Contains(errOut, "upgrade_status is set by the system and cannot be set: DER_NO_PERM"), errOut)
+	// Enumerations by name, modes in octal.
+	ok(t, dir, "pool", "set-prop", "tank", "reclaim:lazy")
+	out = ok(t, dir, "pool", "get-prop", "tank", "reclaim")
+	assert.Assert(t, strings.Contains(out, "Reclaim strategy: 1"), out)
+	ok(t, dir, "fs", "put", "tank", "fs1", local, "/f", "--mode", "600")
+	var st map[string]any
+	jsonOf(t, ok(t, dir, "--json", "fs", "stat", "tank", "fs1", "/f"), &st)
+	assert.Equal(t, st["mode"], float64(dfs.ModeRegular|0o600))
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/daosgo/embedded"
-	"github.com/google/uuid"
 )
 
 type poolCmd struct {
@@ -32,22 +31,15 @@ type poolArg struct {
 type poolCreateCmd struct {
 	Label         string   `arg:"" help:"Label of the new pool: letters, digits and . _ : - (at most 127)."`
 	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB: 1 byte to 8 EiB." default:"4G"`
-	UUID          string   `name:"uuid" help:"UUID to give the pool (default: a new one)."`
+	UUID          uuidFlag `name:"uuid" help:"UUID to give the pool (default: a new one)."`
 	Properties    []string `help:"Pool properties as name:value, comma-separated (see 'pool get-prop')." sep:","`
 	LayoutVersion layoutNr `name:"layout-version" placeholder:"N" help:"Create the pool at this layout version, as the DAOS release of that version would have: 0 = DAOS 2.0, 1 = 2.2, 2 = 2.4, 3 = 2.6, 4 = 2.8 (default: the newest)."`
 }
 
 func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
-	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version()}
-	if c.UUID != "" {
-		id, err := uuid.Parse(c.UUID)
-		if err != nil {
-			return fmt.Errorf("--uuid %q: %w", c.UUID, err)
-		}
-		req.UUID = id
-	}
+	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version(), UUID: daosgo.UUID(c.UUID)}
 	for _, s := range c.Properties {
-		p, err := daosgo.ParseProp(s, true)
+		p, err := parseProp(s, true)
 		if err != nil {
 			return err
 		}
@@ -64,6 +56,17 @@ func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
 	return g.print(e, func(w io.Writer) {
 		fmt.Fprintf(w, "Pool created with UUID %s, label %s, size %s\n", e.UUID, e.Label, humanSize(req.Size))
 	})
+}
+
+// Validate checks the command line before a pool is made.
+func (c *poolCreateCmd) Validate() error {
+	if err := validLabel("pool label", c.Label); err != nil {
+		return err
+	}
+	if c.Size == 0 {
+		return fmt.Errorf("--size 0: want 1 byte to 8 EiB")
+	}
+	return validProps(c.Properties, true)
 }
 
 type poolListCmd struct{}
@@ -263,6 +266,12 @@ type poolGetPropCmd struct {
 	Names []string `arg:"" optional:"" help:"Property names (default: all)."`
 }
 
+// Validate refuses unknown property names before anything is done.
+func (c *poolGetPropCmd) Validate() error {
+	_, err := lookupProps(c.Names, true)
+	return err
+}
+
 func (c *poolGetPropCmd) Run(ctx context.Context, g *globals) error {
 	ids, err := lookupProps(c.Names, true)
 	if err != nil {
@@ -299,10 +308,14 @@ type poolSetPropCmd struct {
 	Props []string `arg:"" help:"Properties as name:value."`
 }
 
+// Validate refuses unknown properties and values out of range before
+// anything is done.
+func (c *poolSetPropCmd) Validate() error { return validProps(c.Props, true) }
+
 func (c *poolSetPropCmd) Run(ctx context.Context, g *globals) error {
 	var props daosgo.Props
 	for _, s := range c.Props {
-		p, err := daosgo.ParseProp(s, true)
+		p, err := parseProp(s, true)
 		if err != nil {
 			return err
 		}

@@ -68,10 +68,11 @@ type Manifest struct {
 	Needs []string `json:"needs,omitempty"`
 }
 
-// Inject applies count faults of one kind to container c (opened RW).
+// Inject applies count faults of one kind to container c (opened RW); it
+// breaks fewer when fewer targets qualify.
 func Inject(ctx context.Context, c daosgo.Container, fault Fault, count int, seed uint64) (*Manifest, error) {
 	if count <= 0 {
-		count = 1
+		return nil, daosgo.Errorf(daosgo.ErrInval, "inject %s: count %d: want at least 1", fault, count)
 	}
 	props, err := c.GetProps(ctx, daosgo.PropContLayoutType)
 	if err != nil {
