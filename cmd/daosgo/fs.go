@@ -143,6 +143,15 @@ func (c *fsCatCmd) Run(ctx context.Context, g *globals) error {
 		if err != nil {
 			return err
 		}
+		if g.JSON {
+			// One document, whatever the bytes: base64, as JSON carries
+			// byte strings.
+			return g.print(struct {
+				Path  string `json:"path"`
+				Bytes int    `json:"bytes"`
+				Data  []byte `json:"data"`
+			}{c.Path, len(data), data}, nil)
+		}
 		_, err = g.out.Write(data)
 		return err
 	})
@@ -215,18 +224,25 @@ type fsMkdirCmd struct {
 
 func (c *fsMkdirCmd) Run(ctx context.Context, g *globals) error {
 	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		created := []string{}
 		if !c.Parents {
-			_, err := fs.Mkdir(ctx, c.Path, uint32(c.Mode))
-			return err
-		}
-		cur := ""
-		for _, part := range strings.Split(strings.Trim(path.Clean("/"+c.Path), "/"), "/") {
-			cur += "/" + part
-			if _, err := fs.Mkdir(ctx, cur, uint32(c.Mode)); err != nil && !errors.Is(err, daosgo.ErrExist) {
+			if _, err := fs.Mkdir(ctx, c.Path, uint32(c.Mode)); err != nil {
 				return err
 			}
+			created = append(created, path.Clean("/"+c.Path))
+		} else {
+			cur := ""
+			for _, part := range strings.Split(strings.Trim(path.Clean("/"+c.Path), "/"), "/") {
+				cur += "/" + part
+				_, err := fs.Mkdir(ctx, cur, uint32(c.Mode))
+				if err == nil {
+					created = append(created, cur)
+				} else if !errors.Is(err, daosgo.ErrExist) {
+					return err
+				}
+			}
 		}
-		return nil
+		return g.print(map[string]any{"path": path.Clean("/" + c.Path), "created": created}, func(io.Writer) {})
 	})
 }
 
@@ -238,6 +254,9 @@ type fsRmCmd struct {
 
 func (c *fsRmCmd) Run(ctx context.Context, g *globals) error {
 	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
-		return fs.Remove(ctx, c.Path, c.Recursive)
+		if err := fs.Remove(ctx, c.Path, c.Recursive); err != nil {
+			return err
+		}
+		return g.print(map[string]string{"removed": path.Clean("/" + c.Path)}, func(io.Writer) {})
 	})
 }

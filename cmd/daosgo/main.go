@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -179,16 +180,32 @@ func reportUsage(g *globals, stderr io.Writer, err error) {
 	fmt.Fprintf(stderr, "daosgo: error: %v\n", err)
 }
 
+// errnoOf is the DAOS code of err; an error of this machine (a local file
+// that cannot be read, say) gets the code DAOS uses for the same failure,
+// so that a JSON error always carries one.
+func errnoOf(err error) daosgo.Errno {
+	var e daosgo.Errno
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, fs.ErrNotExist):
+		return daosgo.ErrNonexist
+	case errors.Is(err, fs.ErrPermission):
+		return daosgo.ErrNoPerm
+	case errors.Is(err, fs.ErrExist):
+		return daosgo.ErrExist
+	case errors.Is(err, context.Canceled):
+		return daosgo.ErrCanceled
+	}
+	return daosgo.ErrMisc
+}
+
 // report prints a failed command's error: what was asked, why it failed,
 // and the DAOS return code.
 func report(g *globals, stderr io.Writer, command string, err error) {
 	if g.JSON {
-		var e daosgo.Errno
-		name := ""
-		if errors.As(err, &e) {
-			name = e.Name()
-		}
-		printJSON(g.out, errorJSON{err.Error(), daosgo.Code(err), name})
+		e := errnoOf(err)
+		printJSON(g.out, errorJSON{err.Error(), e.Code(), e.Name()})
 		return
 	}
 	var words []string

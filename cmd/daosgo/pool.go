@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -130,10 +131,25 @@ func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 
 type poolQueryCmd struct{ poolArg }
 
-// poolQueryResult is what 'pool query --json' prints.
+// poolQueryResult is what 'pool query --json' prints: the pool's info,
+// with its upgrade status as the word get-prop prints for it (see
+// MarshalJSON).
 type poolQueryResult struct {
 	daosgo.PoolInfo
 	Upgrade *daosgo.UpgradeProgress `json:"upgrade,omitempty"`
+}
+
+// MarshalJSON writes the upgrade status as a word ("Online", "Upgrading",
+// "Failed"), one spelling with get-prop, and lists as [] when empty.
+func (r poolQueryResult) MarshalJSON() ([]byte, error) {
+	if r.TargetUsed == nil {
+		r.TargetUsed = []uint64{}
+	}
+	type plain poolQueryResult // without this method
+	return json.Marshal(struct {
+		plain
+		UpgradeStatus string `json:"upgrade_status"` // shadows PoolInfo's number
+	}{plain(r), r.PoolInfo.UpgradeStatus.PoolStatus()})
 }
 
 func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {

@@ -76,7 +76,7 @@ type Orphan struct {
 	Kind       string     `json:"kind"`
 	Bytes      uint64     `json:"bytes"`
 	Subtree    bool       `json:"in_orphan_subtree"` // reached from another orphan, so not relinked itself
-	RelinkedAs string     `json:"relinked_as,omitempty"`
+	RelinkedAs string     `json:"relinked_as"`
 }
 
 // Result is a check's summary.
@@ -98,11 +98,11 @@ type Result struct {
 	PartialPuts        []string      `json:"partial_puts"`
 	PartialPutsRemoved int           `json:"partial_puts_removed"`
 	Verified           int           `json:"verified"`
-	CsumErrors         []string      `json:"checksum_errors,omitempty"`
+	CsumErrors         []string      `json:"checksum_errors"`
 	Skipped            int           `json:"skipped"`
-	SBRebuilt          bool          `json:"superblock_rebuilt,omitempty"`
-	RootRecreated      bool          `json:"root_recreated,omitempty"`
-	LostFound          string        `json:"lost_found,omitempty"`
+	SBRebuilt          bool          `json:"superblock_rebuilt"`
+	RootRecreated      bool          `json:"root_recreated"`
+	LostFound          string        `json:"lost_found"`
 	Duration           time.Duration `json:"-"`
 	Seconds            float64       `json:"seconds"`
 }
@@ -210,7 +210,9 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 		return nil, err
 	}
 	layout := props[0].Num
-	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(), OrphansByKind: map[string]int{}}
+	// Lists start empty, not nil: JSON readers get [] rather than null.
+	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(),
+		Orphans: []Orphan{}, OrphansByKind: map[string]int{}, Dangling: []string{}, PartialPuts: []string{}, CsumErrors: []string{}}
 	var md model
 	switch layout {
 	case daosgo.LayoutPOSIX:

@@ -64,9 +64,9 @@ type Stats struct {
 	Files    int64 `json:"files"`
 	Symlinks int64 `json:"symlinks"`
 	Bytes    int64 `json:"bytes"`
-	Dicts    int64 `json:"dicts,omitempty"`
-	Keys     int64 `json:"keys,omitempty"`
-	Arrays   int64 `json:"arrays,omitempty"`
+	Dicts    int64 `json:"dicts"`
+	Keys     int64 `json:"keys"`
+	Arrays   int64 `json:"arrays"`
 }
 
 // Entries is the number of namespace entries made.
