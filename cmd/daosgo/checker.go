@@ -113,13 +113,24 @@ func checkProgress(g *globals) func(checker.Progress) {
 }
 
 func printCheck(w io.Writer, r *checker.Result) {
-	fmt.Fprintf(w, "Checked %s container %s (%s)\n", r.Layout, r.Container, r.Action)
+	// The heading says what the check did, not only the action asked for:
+	// a report that rebuilt the superblock changed the container.
+	var did []string
 	if r.SBRebuilt {
-		fmt.Fprintln(w, "- superblock rebuilt")
+		did = append(did, "superblock rebuilt")
 	}
 	if r.RootRecreated {
-		fmt.Fprintln(w, "- root directory recreated")
+		did = append(did, "root directory recreated")
 	}
+	if len(r.Orphans) > 0 {
+		done := map[string]string{"report": "reported", "punch": "punched", "relink": "relinked"}[r.Action]
+		did = append(did, fmt.Sprintf("%d orphans %s", len(r.Orphans), done))
+	}
+	fmt.Fprintf(w, "Checked %s container %s", r.Layout, r.Container)
+	if len(did) > 0 {
+		fmt.Fprintf(w, ": %s", strings.Join(did, "; "))
+	}
+	fmt.Fprintln(w)
 	for _, o := range r.Orphans {
 		switch {
 		case o.RelinkedAs != "":
@@ -144,17 +155,20 @@ func printCheck(w io.Writer, r *checker.Result) {
 	fmt.Fprintf(w, "  punched:          %d\n  relinked:         %d\n  bytes reclaimed:  %s\n", r.Punched, r.Relinked, humanSize(r.BytesReclaimed))
 	fmt.Fprintf(w, "  entries without an object (empty, or lost): %d\n", len(r.Dangling))
 	for _, d := range r.Dangling {
-		fmt.Fprintf(w, "    %s\n", d)
+		fmt.Fprintf(w, "    %s\n", quoteName(d))
 	}
 	if len(r.PartialPuts) > 0 {
 		fmt.Fprintf(w, "  partial puts:     %d (temporary entries of puts that died), %d removed\n", len(r.PartialPuts), r.PartialPutsRemoved)
 		for _, p := range r.PartialPuts {
-			fmt.Fprintf(w, "    %s\n", p)
+			fmt.Fprintf(w, "    %s\n", quoteName(p))
 		}
 	}
 	if r.Verified+r.Skipped > 0 || len(r.CsumErrors) > 0 {
-		fmt.Fprintf(w, "  verified:         %d\n  skipped:          %d (no record checksums in this pool's layout)\n  checksum errors:  %d\n",
-			r.Verified, r.Skipped, len(r.CsumErrors))
+		fmt.Fprintf(w, "  verified:         %d\n", r.Verified)
+		if r.Skipped > 0 {
+			fmt.Fprintf(w, "  skipped:          %d (no record checksums in this pool's layout; 'pool upgrade' adds them)\n", r.Skipped)
+		}
+		fmt.Fprintf(w, "  checksum errors:  %d\n", len(r.CsumErrors))
 		for _, e := range r.CsumErrors {
 			fmt.Fprintf(w, "    %s\n", e)
 		}
@@ -164,7 +178,10 @@ func printCheck(w io.Writer, r *checker.Result) {
 	}
 	fmt.Fprintf(w, "  duration:         %s\n", r.Duration.Round(1e6))
 	if len(r.Orphans) > 0 && r.Action == "report" {
-		fmt.Fprintln(w, "Nothing was changed: run with --punch or --relink to repair.")
+		fmt.Fprintln(w, "The orphans were left in place: run with --punch or --relink to repair.")
+	}
+	if len(r.PartialPuts) > r.PartialPutsRemoved {
+		fmt.Fprintln(w, "The partial puts were left in place: run with --punch to remove them.")
 	}
 }
 

@@ -9,7 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/mwc/dfs"
@@ -93,11 +96,21 @@ func modeString(st dfs.Stat) string {
 	return string(b)
 }
 
+// quoteName makes a name safe to print one a line: a name holding a
+// control character (a newline, say) or bytes that are not UTF-8 is
+// printed Go-quoted, so that one entry never reads as two.
+func quoteName(name string) string {
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
+}
+
 func printStats(w io.Writer, stats []dfs.Stat, long bool) {
 	for _, st := range stats {
-		name := st.Name
+		name := quoteName(st.Name)
 		if st.Target != "" {
-			name += " -> " + st.Target
+			name += " -> " + quoteName(st.Target)
 		}
 		if !long {
 			if st.Type == "dir" {

@@ -169,9 +169,10 @@ func TestParseSize(t *testing.T) {
 		_, err := parseSize(tc.in)
 		assert.ErrorContains(t, err, tc.want, tc.in)
 	}
-	assert.Equal(t, humanSize(999), "999 B")
-	assert.Equal(t, humanSize(1500), "1.5 kB")
-	assert.Equal(t, humanSize(4e9), "4.0 GB")
+	for n, want := range map[uint64]string{999: "999 B", 1000: "1.0 kB", 1500: "1.5 kB", 1023: "1.0 kB", 1024: "1.0 KiB",
+		4e9: "4.0 GB", 1 << 30: "1.0 GiB", 64 << 20: "64.0 MiB", 3 << 29: "1.5 GiB", 1<<30 + 1: "1.1 GB", 1<<63 - 1: "9.2 EB"} {
+		assert.Equal(t, humanSize(n), want, n)
+	}
 }
 
 // TestCreatePOSIXNoSpace: a POSIX container whose namespace does not fit

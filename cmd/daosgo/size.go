@@ -84,18 +84,33 @@ func parseSize(s string) (uint64, error) {
 	return n.Uint64(), nil
 }
 
-// humanSize formats n bytes for people, in powers of 1000 as dmg prints.
+// humanSize formats n bytes for people, in powers of 1000 as dmg prints,
+// unless only powers of 1024 say it exactly: 1GiB is "1.0 GiB", not the
+// "1.1 GB" that would not read as what was asked for.
 func humanSize(n uint64) string {
-	const unit = 1000
-	if n < unit {
+	if n < 1000 {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
+	dec, decExact := scaled(n, 1000, "kMGTPE", "B")
+	if decExact || n < 1024 {
+		return dec
+	}
+	if bin, exact := scaled(n, 1024, "KMGTPE", "iB"); exact {
+		return bin
+	}
+	return dec
+}
+
+// scaled writes n in the largest unit (a power of base) it holds once, to
+// one decimal, and tells whether that is exact.
+func scaled(n, base uint64, prefixes, suffix string) (string, bool) {
+	div, exp := base, 0
+	for m := n / base; m >= base && exp < len(prefixes)-1; m /= base {
+		div *= base
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	exact := new(big.Int).Mod(new(big.Int).Mul(new(big.Int).SetUint64(n), big.NewInt(10)), new(big.Int).SetUint64(div)).Sign() == 0
+	return fmt.Sprintf("%.1f %c%s", float64(n)/float64(div), prefixes[exp], suffix), exact
 }
 
 // reported prints v, or says that the backend does not report it (DAOS

@@ -395,19 +395,32 @@ func objectBytes(ctx context.Context, c daosgo.Container, oid daosgo.OID) (uint6
 					return total, err
 				}
 				for _, ak := range akeys {
+					// A single-value fetch finds an array akey's size 0 (as
+					// DAOS answers; some backends refuse it DER_INVAL), and
+					// an array query finds a single value's extent empty.
 					iod := []daosgo.IOD{{Akey: ak, Type: daosgo.IODSingle}}
-					if err := o.Fetch(ctx, dk, 0, iod); err == nil {
+					if err := o.Fetch(ctx, dk, 0, iod); err == nil && iod[0].Size > 0 {
 						total += iod[0].Size
 						continue
-					} else if !errors.Is(err, daosgo.ErrInval) {
+					} else if err != nil && !errors.Is(err, daosgo.ErrInval) {
 						return total, err
 					}
-					// An array: count records up to its last extent.
+					// An array: its records up to the last extent, times
+					// the record size (a PyDAOS array's cell is 8 bytes,
+					// a DFS file's record 1), which a fetch of the last
+					// record without a size or buffer tells.
 					r, err := o.QueryMaxRecx(ctx, dk, ak)
 					if err != nil {
 						return total, err
 					}
-					total += r.End()
+					if r.Nr == 0 {
+						continue
+					}
+					rec := []daosgo.IOD{{Akey: ak, Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: r.End() - 1, Nr: 1}}}}
+					if err := o.Fetch(ctx, dk, 0, rec); err != nil {
+						return total, err
+					}
+					total += r.End() * max(rec[0].Size, 1)
 				}
 			}
 		}

@@ -503,7 +503,16 @@ func (fs *FS) Mkdir(ctx context.Context, p string, perm uint32) (daosgo.OID, err
 		return daosgo.OID{}, err
 	}
 	e, err := fs.MkdirIn(ctx, dir.Entry, name, perm)
-	return e.OID, err
+	return e.OID, existsAt(p, err)
+}
+
+// existsAt names the whole path in a DER_EXIST from an entry made by path,
+// where the *In functions know the entry's name only.
+func existsAt(p string, err error) error {
+	if errors.Is(err, daosgo.ErrExist) {
+		return daosgo.Errorf(daosgo.ErrExist, "%s already exists", path.Clean("/"+p))
+	}
+	return err
 }
 
 // MkdirIn creates directory name in directory parent (its entry), as
@@ -558,7 +567,7 @@ func (fs *FS) Symlink(ctx context.Context, target, p string) error {
 	if err != nil {
 		return err
 	}
-	return fs.SymlinkIn(ctx, dir.Entry, name, target)
+	return existsAt(p, fs.SymlinkIn(ctx, dir.Entry, name, target))
 }
 
 // SymlinkIn creates symlink name -> target in directory parent.
@@ -585,7 +594,8 @@ func (fs *FS) CreateFile(ctx context.Context, p string, perm uint32) (Node, erro
 	if err != nil {
 		return Node{}, err
 	}
-	return fs.CreateFileIn(ctx, dir.Entry, name, perm)
+	n, err := fs.CreateFileIn(ctx, dir.Entry, name, perm)
+	return n, existsAt(p, err)
 }
 
 // CreateFileIn creates an empty regular file name in directory parent. As

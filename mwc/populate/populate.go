@@ -389,13 +389,13 @@ func Python(ctx context.Context, pc *pydaos.Container, spec PySpec, progress fun
 				for k, size := range batch {
 					key := fmt.Sprintf("key.%06d", first+k)
 					if err := kv.Put(ctx, key, Content(spec.Seed, name+"/"+key, size)); err != nil {
-						return fmt.Errorf("[%s]: %w", key, err)
+						return fmt.Errorf("%s: %w", key, err)
 					}
 				}
 				return nil
 			})
 			if err != nil {
-				return c.stats(), fmt.Errorf("populate %s%w", name, err)
+				return c.stats(), fmt.Errorf("populate %s: %w", name, err)
 			}
 			for _, size := range batch {
 				c.keys.Add(1)
