@@ -25,6 +25,7 @@ type contCheckerCmd struct {
 	Verify  bool    `help:"Check every object's records against their checksums (pools at layout version 4)."`
 	FixSB   bool    `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
 	FixRoot bool    `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
+	Verbose bool    `short:"v" help:"List every entry without an object, not only their count."`
 	Workers intFlag `default:"8" help:"Directories walked at once (1 to 1024)."`
 }
 
@@ -52,7 +53,7 @@ func (c *contCheckerCmd) Run(ctx context.Context, g *globals) error {
 			return err
 		}
 		g.status = checkStatus(res)
-		return g.print(res, func(w io.Writer) { printCheck(w, res) })
+		return g.print(res, func(w io.Writer) { printCheck(w, res, c.Verbose) })
 	})
 	if err != nil {
 		return &statusError{checkOperational, err}
@@ -112,7 +113,7 @@ func checkProgress(g *globals) func(checker.Progress) {
 	}
 }
 
-func printCheck(w io.Writer, r *checker.Result) {
+func printCheck(w io.Writer, r *checker.Result, verbose bool) {
 	// The heading says what the check did, not only the action asked for:
 	// a report that rebuilt the superblock changed the container.
 	var did []string
@@ -153,9 +154,18 @@ func printCheck(w io.Writer, r *checker.Result) {
 	fmt.Fprintf(w, "Summary:\n  objects scanned:  %d\n  objects marked:   %d\n  entries walked:   %d\n  orphans:          %d (%s)\n",
 		r.Scanned, r.Marked, r.Entries, len(r.Orphans), byKind)
 	fmt.Fprintf(w, "  punched:          %d\n  relinked:         %d\n  bytes reclaimed:  %s\n", r.Punched, r.Relinked, humanSize(r.BytesReclaimed))
-	fmt.Fprintf(w, "  entries without an object (empty, or lost): %d\n", len(r.Dangling))
-	for _, d := range r.Dangling {
-		fmt.Fprintf(w, "    %s\n", quoteName(d))
+	// Mostly empty files and directories, which libdfs writes no object
+	// for: counted by default, listed when asked, so they do not bury what
+	// matters.
+	fmt.Fprintf(w, "  entries without an object (empty, or lost): %d", len(r.Dangling))
+	if len(r.Dangling) > 0 && !verbose {
+		fmt.Fprint(w, " (--verbose lists them)")
+	}
+	fmt.Fprintln(w)
+	if verbose {
+		for _, d := range r.Dangling {
+			fmt.Fprintf(w, "    %s\n", quoteName(d))
+		}
 	}
 	if len(r.PartialPuts) > 0 {
 		fmt.Fprintf(w, "  partial puts:     %d (temporary entries of puts that died), %d removed\n", len(r.PartialPuts), r.PartialPutsRemoved)

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,4 +190,28 @@ func TestCheckerRelinkName(t *testing.T) {
 	_, errOut, code := runCLI(t, dir, "container", "checker", "tank", "py1", "--relink", "--name", "n")
 	assert.Equal(t, code, checkOperational)
 	assert.Assert(t, strings.Contains(errOut, "applies to POSIX containers"), errOut)
+}
+
+// TestCheckerDanglingCount: entries without an object (nearly all empty
+// files) are counted by default, listed with --verbose, and always listed
+// in JSON.
+func TestCheckerDanglingCount(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "3", "--files", "30", "--min-size", "0", "--max-size", "1KiB")
+	var res struct {
+		Dangling []string `json:"dangling"`
+	}
+	jsonOf(t, exits(t, dir, checkClean, "--json", "container", "checker", "tank", "fs1"), &res)
+	assert.Assert(t, len(res.Dangling) > 0, "populate makes empty files, which have no object")
+	out := exits(t, dir, checkClean, "container", "checker", "tank", "fs1")
+	assert.Assert(t, strings.Contains(out, fmt.Sprintf("entries without an object (empty, or lost): %d (--verbose lists them)\n", len(res.Dangling))), out)
+	for _, d := range res.Dangling {
+		assert.Assert(t, !strings.Contains(out, d), "%s listed without --verbose:\n%s", d, out)
+	}
+	out = exits(t, dir, checkClean, "container", "checker", "tank", "fs1", "--verbose")
+	for _, d := range res.Dangling {
+		assert.Assert(t, strings.Contains(out, "    "+d+"\n"), "%s not listed with --verbose:\n%s", d, out)
+	}
 }
