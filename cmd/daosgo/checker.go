@@ -24,7 +24,7 @@ type contCheckerCmd struct {
 	Evict   bool    `help:"Evict other handles to open the container exclusively."`
 	Verify  bool    `help:"Check every object's records against their checksums (pools at layout version 4)."`
 	FixSB   bool    `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`
-	FixRoot bool    `name:"fix-root" help:"Recreate a lost DFS root directory (what it held then goes to lost+found with --relink)."`
+	FixRoot bool    `name:"fix-root" help:"Recreate a lost DFS root directory; what it held is relinked under lost+found (punched with --punch)."`
 	Verbose bool    `short:"v" help:"List every entry without an object, not only their count."`
 	Workers intFlag `default:"8" help:"Directories walked at once (1 to 1024)."`
 }

@@ -215,3 +215,35 @@ func TestCheckerDanglingCount(t *testing.T) {
 		assert.Assert(t, strings.Contains(out, "    "+d+"\n"), "%s not listed with --verbose:\n%s", d, out)
 	}
 }
+
+// TestCheckerFixRootRelinks: what inject says a lost root needs is all it
+// needs: --fix-root recreates the root and relinks what it held.
+func TestCheckerFixRootRelinks(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "container", "populate", "tank", "fs1", "--top", "/d", "--depth", "1", "--dirs", "2", "--files", "3", "--min-size", "1")
+	local := filepath.Join(t.TempDir(), "f")
+	assert.NilError(t, os.WriteFile(local, []byte("top-level file"), 0o644))
+	ok(t, dir, "fs", "put", "tank", "fs1", local, "/f")
+	out := ok(t, dir, "container", "inject", "tank", "fs1", "--fault", "lost-root")
+	assert.Assert(t, strings.Contains(out, "the checker needs: --fix-root\n"), out)
+
+	var res struct {
+		Action  string `json:"action"`
+		Orphans []struct {
+			Kind       string `json:"kind"`
+			RelinkedAs string `json:"relinked_as"`
+		} `json:"orphans"`
+		Relinked int `json:"relinked"`
+	}
+	jsonOf(t, exits(t, dir, checkRepaired, "--json", "container", "checker", "tank", "fs1", "--fix-root"), &res)
+	assert.Equal(t, res.Action, "relink")
+	assert.Equal(t, res.Relinked, 2, "/d and /f, the roots of what the old root held")
+	for _, o := range res.Orphans {
+		if o.Kind == "file" && o.RelinkedAs != "" {
+			assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", o.RelinkedAs), "top-level file")
+		}
+	}
+	exits(t, dir, checkClean, "container", "checker", "tank", "fs1")
+}

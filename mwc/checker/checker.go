@@ -55,7 +55,8 @@ type Options struct {
 	// FixSB rebuilds a lost or corrupt DFS superblock from the container's
 	// properties and DFS's defaults.
 	FixSB bool
-	// FixRoot recreates a lost DFS root directory entry.
+	// FixRoot recreates a lost DFS root directory entry. What the old root
+	// held is then relinked under lost+found, unless Action is Punch.
 	FixRoot bool
 	// Progress, if set, is called now and then during the walk.
 	Progress func(Progress)
@@ -229,6 +230,11 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	defer func() { err = errors.Join(err, md.close()) }()
 	if err := md.prepare(ctx, res); err != nil {
 		return res, err
+	}
+	if res.RootRecreated && opts.Action == Report {
+		// Everything the lost root held is orphaned now: recreating the
+		// root means putting it in lost+found, or the namespace is empty.
+		opts.Action, res.Action = Relink, Relink.String()
 	}
 	var before daosgo.PoolInfo
 	if opts.Action == Punch {

@@ -65,7 +65,7 @@ func (d *dfsModel) prepare(ctx context.Context, res *Result) error {
 			return err
 		}
 		if !d.opts.FixRoot {
-			return fmt.Errorf("container %s: root directory: %w (run with --fix-root to recreate it; what it held then goes to lost+found)", res.Container, err)
+			return fmt.Errorf("container %s: root directory: %w (run with --fix-root to recreate it; what it held is then relinked under lost+found)", res.Container, err)
 		}
 		if err := dfs.RecreateRoot(ctx, d.c, roots); err != nil {
 			return fmt.Errorf("recreate root: %w", err)
