@@ -25,6 +25,7 @@ type fsCmd struct {
 	Put   fsPutCmd   `cmd:"" help:"Copy a local file (or - for standard input) into the container."`
 	Mkdir fsMkdirCmd `cmd:"" help:"Create a directory."`
 	Rm    fsRmCmd    `cmd:"" help:"Remove a file, symlink or empty directory (-r: a whole tree), punching its objects."`
+	Ln    fsLnCmd    `cmd:"" help:"Make a symbolic link (-s; DFS has no hard links)."`
 }
 
 // withFS mounts the POSIX container named by a for fn.
@@ -44,43 +45,82 @@ func withFS(ctx context.Context, g *globals, a contArgs, write bool, fn func(*df
 
 type fsLsCmd struct {
 	contArgs
-	Path string `arg:"" optional:"" default:"/" help:"Directory (default /)."`
-	Long bool   `short:"l" help:"Show type, mode, size and object ID."`
+	Path      string `arg:"" optional:"" default:"/" help:"Directory (default /)."`
+	Long      bool   `short:"l" help:"Show type, mode, size and object ID."`
+	Recursive bool   `short:"r" help:"List the whole tree below the directory, each entry by its path from there (symlinks are not followed)."`
+}
+
+// lsEntry is one entry as 'fs ls --json' prints it: its stat, and its
+// path in the container.
+type lsEntry struct {
+	dfs.Stat
+	Path string `json:"path"`
 }
 
 func (c *fsLsCmd) Run(ctx context.Context, g *globals) error {
 	return withFS(ctx, g, c.contArgs, false, func(fs *dfs.FS) error {
-		n, err := fs.Lookup(ctx, c.Path)
+		top := path.Clean("/" + c.Path)
+		n, err := fs.Lookup(ctx, top)
 		if err != nil {
 			return err
 		}
+		var out []lsEntry
 		if !n.IsDir() {
 			st, err := fs.StatNode(ctx, n)
 			if err != nil {
 				return err
 			}
-			return g.print([]dfs.Stat{st}, func(w io.Writer) { printStats(w, []dfs.Stat{st}, c.Long) })
-		}
-		ents, err := fs.ReaddirAll(ctx, n.OID)
-		if err != nil {
+			out = []lsEntry{{st, top}}
+		} else if out, err = listDir(ctx, fs, n.OID, top, "", c.Recursive, map[daosgo.OID]bool{n.OID: true}); err != nil {
 			return err
 		}
-		sort.Slice(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
-		stats := make([]dfs.Stat, 0, len(ents))
-		for _, e := range ents {
-			st, err := fs.StatNode(ctx, dfs.Node{Parent: n.OID, Name: e.Name, Entry: e.Entry})
-			if err != nil {
-				return fmt.Errorf("%s: %w", path.Join(c.Path, e.Name), err)
-			}
-			if e.IsSymlink() {
-				if full, err := fs.Lookup(ctx, path.Join(c.Path, e.Name)); err == nil {
-					st.Target = full.Target
-				}
-			}
-			stats = append(stats, st)
+		if out == nil {
+			out = []lsEntry{}
 		}
-		return g.print(stats, func(w io.Writer) { printStats(w, stats, c.Long) })
+		return g.print(out, func(w io.Writer) {
+			stats := make([]dfs.Stat, len(out))
+			for i, e := range out {
+				stats[i] = e.Stat
+			}
+			printStats(w, stats, c.Long)
+		})
 	})
+}
+
+// listDir lists directory dir (at path p) sorted by name, and with
+// recursive what is below each sub-directory after it. Names are given
+// relative to the listing's top (rel is dir's). seen guards against a
+// damaged namespace whose directories loop.
+func listDir(ctx context.Context, fs *dfs.FS, dir daosgo.OID, p, rel string, recursive bool, seen map[daosgo.OID]bool) ([]lsEntry, error) {
+	ents, err := fs.ReaddirAll(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
+	var out []lsEntry
+	for _, e := range ents {
+		full := path.Join(p, e.Name)
+		st, err := fs.StatNode(ctx, dfs.Node{Parent: dir, Name: e.Name, Entry: e.Entry})
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", full, err)
+		}
+		if e.IsSymlink() {
+			if n, err := fs.Lookup(ctx, full); err == nil {
+				st.Target = n.Target
+			}
+		}
+		st.Name = path.Join(rel, e.Name)
+		out = append(out, lsEntry{st, full})
+		if recursive && e.IsDir() && !seen[e.OID] {
+			seen[e.OID] = true
+			below, err := listDir(ctx, fs, e.OID, full, st.Name, true, seen)
+			out = append(out, below...)
+			if err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
 }
 
 func modeString(st dfs.Stat) string {
@@ -271,5 +311,34 @@ func (c *fsRmCmd) Run(ctx context.Context, g *globals) error {
 			return err
 		}
 		return g.print(map[string]string{"removed": path.Clean("/" + c.Path)}, func(io.Writer) {})
+	})
+}
+
+type fsLnCmd struct {
+	contArgs
+	Symbolic bool   `short:"s" help:"Make a symbolic link (required: DFS has no hard links)."`
+	Target   string `arg:"" help:"What the link points to, absolute or relative to the link's directory; it need not exist."`
+	Link     string `arg:"" help:"Path of the new link."`
+}
+
+// Validate refuses a hard link, which DFS cannot make, and an empty
+// target, before anything is done.
+func (c *fsLnCmd) Validate() error {
+	if !c.Symbolic {
+		return fmt.Errorf("-s is required: DFS has symbolic links only, no hard links")
+	}
+	if c.Target == "" {
+		return fmt.Errorf("the link's target is empty")
+	}
+	return nil
+}
+
+func (c *fsLnCmd) Run(ctx context.Context, g *globals) error {
+	return withFS(ctx, g, c.contArgs, true, func(fs *dfs.FS) error {
+		if err := fs.Symlink(ctx, c.Target, c.Link); err != nil {
+			return err
+		}
+		link := path.Clean("/" + c.Link)
+		return g.print(map[string]string{"path": link, "target": c.Target}, func(io.Writer) {})
 	})
 }

@@ -180,3 +180,58 @@ func TestFSPutKilled(t *testing.T) {
 	_, _, code = runCLI(t, dir, "container", "checker", "tank", "fs1")
 	assert.Equal(t, code, checkClean)
 }
+
+// TestFSLinkAndRecursiveList: fs ln -s makes symlinks that fs cat follows;
+// fs ls -r lists the whole tree by path, without following symlinks.
+func TestFSLinkAndRecursiveList(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX")
+	ok(t, dir, "fs", "mkdir", "tank", "fs1", "/a/b", "-p")
+	local := filepath.Join(t.TempDir(), "f")
+	assert.NilError(t, os.WriteFile(local, []byte("data"), 0o644))
+	ok(t, dir, "fs", "put", "tank", "fs1", local, "/a/b/f")
+
+	var made map[string]string
+	jsonOf(t, ok(t, dir, "--json", "fs", "ln", "tank", "fs1", "-s", "b/f", "/a/rel"), &made)
+	assert.DeepEqual(t, made, map[string]string{"path": "/a/rel", "target": "b/f"})
+	ok(t, dir, "fs", "ln", "tank", "fs1", "-s", "/a", "/top")
+	assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", "/a/rel"), "data")
+	assert.Equal(t, ok(t, dir, "fs", "cat", "tank", "fs1", "/top/b/f"), "data")
+
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1", "-r"), "a/\na/b/\na/b/f\na/rel -> b/f\ntop -> /a\n")
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1", "/a", "-r"), "b/\nb/f\nrel -> b/f\n")
+	var ls []map[string]any
+	jsonOf(t, ok(t, dir, "--json", "fs", "ls", "tank", "fs1", "/a", "-r"), &ls)
+	assert.Equal(t, len(ls), 3)
+	assert.Equal(t, ls[1]["name"], "b/f")
+	assert.Equal(t, ls[1]["path"], "/a/b/f")
+	assert.Equal(t, ls[1]["size"], float64(4))
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"fs", "ln", "tank", "fs1", "/a", "/hard"}, exitUsage, "-s is required: DFS has symbolic links only"},
+		{[]string{"fs", "ln", "tank", "fs1", "-s", "", "/empty"}, exitUsage, "target is empty"},
+		{[]string{"fs", "ln", "tank", "fs1", "-s", "x", "/a/rel"}, exitFailed, "/a/rel already exists: DER_EXIST"},
+		{[]string{"fs", "ln", "tank", "fs1", "-s", "x", "/nosuch/l"}, exitFailed, "DER_NONEXIST"},
+	} {
+		_, errOut, code := runCLI(t, dir, tc.args...)
+		assert.Equal(t, code, tc.code, "%v: %s", tc.args, errOut)
+		assert.Assert(t, strings.Contains(errOut, tc.want), "%v: %s", tc.args, errOut)
+	}
+}
+
+// TestHelpShowsEveryCommand: the commands the README documents are in
+// --help, set-rebuild saying it is the embedded engine's.
+func TestHelpShowsEveryCommand(t *testing.T) {
+	out, _, code := runCLI(t, t.TempDir(), "pool", "--help")
+	assert.Equal(t, code, 0)
+	assert.Assert(t, strings.Contains(out, "pool set-rebuild    Embedded engine only"), out)
+	out, _, _ = runCLI(t, t.TempDir(), "fs", "--help")
+	for _, cmd := range []string{"fs ln", "fs ls"} {
+		assert.Assert(t, strings.Contains(out, cmd), out)
+	}
+}

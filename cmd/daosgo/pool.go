@@ -22,7 +22,7 @@ type poolCmd struct {
 	Upgrade poolUpgradeCmd `cmd:"" help:"Upgrade a pool to the newest layout version this software knows. Returns at once; the pool is closed to users until it ends; follow it with get-prop or query."`
 
 	UpgradeWorker poolUpgradeWorkerCmd `cmd:"" name:"upgrade-worker" hidden:"" help:"Run a started upgrade (what 'pool upgrade' starts in the background)."`
-	SetRebuild    poolSetRebuildCmd    `cmd:"" name:"set-rebuild" hidden:"" help:"Set an embedded pool's rebuild state, for demos and tests."`
+	SetRebuild    poolSetRebuildCmd    `cmd:"" name:"set-rebuild" help:"Embedded engine only: set a pool's rebuild state (idle, busy, done), for demos and tests; DAOS sets it itself when targets fail."`
 }
 
 type poolArg struct {
