@@ -306,3 +306,32 @@ func TestInputRefusedUpFront(t *testing.T) {
 	jsonOf(t, ok(t, dir, "--json", "fs", "stat", "tank", "fs1", "/f"), &st)
 	assert.Equal(t, st["mode"], float64(dfs.ModeRegular|0o600))
 }
+
+// TestREADMEUsingTheCLI runs the README's first example as written: it
+// must work, and make a container the fs commands can use. The README
+// must also stand on its own (no pointer outside the repository) and warn
+// that the first build takes minutes.
+func TestREADMEUsingTheCLI(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	assert.NilError(t, err)
+	readme := string(raw)
+	assert.Assert(t, !strings.Contains(readme, "../shared/"), "the README points outside the repository")
+	assert.Assert(t, strings.Contains(readme, "The first build takes minutes"))
+
+	_, section, found := strings.Cut(readme, "## Using the CLI\n\n```sh\n")
+	assert.Assert(t, found)
+	block, _, _ := strings.Cut(section, "```")
+	dir := t.TempDir()
+	ran := 0
+	for _, line := range strings.Split(block, "\n") {
+		cmd, _, _ := strings.Cut(line, "#")
+		args := strings.Fields(cmd)
+		if len(args) == 0 || args[0] != "bin/daosgo" {
+			continue
+		}
+		ok(t, dir, args[1:]...)
+		ran++
+	}
+	assert.Assert(t, ran >= 5, "ran %d commands of the example", ran)
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "posix1"), "")
+}
