@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -234,4 +235,29 @@ func TestHelpShowsEveryCommand(t *testing.T) {
 	for _, cmd := range []string{"fs ln", "fs ls"} {
 		assert.Assert(t, strings.Contains(out, cmd), out)
 	}
+}
+
+// TestFSPutConcurrentProcesses: two processes putting different files to
+// one path both succeed, and the file is then one of them, whole.
+func TestFSPutConcurrentProcesses(t *testing.T) {
+	dir := t.TempDir()
+	ok(t, dir, "pool", "create", "tank", "--size", "256M")
+	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "64KiB")
+	local := t.TempDir()
+	contents := []string{strings.Repeat("A", 3<<20), strings.Repeat("B", 2<<20)}
+	var puts []*exec.Cmd
+	for i, c := range contents {
+		src := filepath.Join(local, fmt.Sprint(i))
+		assert.NilError(t, os.WriteFile(src, []byte(c), 0o644))
+		puts = append(puts, cliProcess(dir, "fs", "put", "tank", "fs1", src, "/shared"))
+	}
+	for _, p := range puts {
+		assert.NilError(t, p.Start())
+	}
+	for _, p := range puts {
+		assert.NilError(t, p.Wait())
+	}
+	got := ok(t, dir, "fs", "cat", "tank", "fs1", "/shared")
+	assert.Assert(t, got == contents[0] || got == contents[1], "a mix of %d bytes", len(got))
+	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), "shared\n")
 }
