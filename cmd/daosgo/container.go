@@ -55,17 +55,17 @@ func withCont(ctx context.Context, g *globals, a contArgs, pflags daosgo.PoolFla
 }
 
 type contCreateCmd struct {
-	Pool       string   `arg:"" help:"Pool label or UUID."`
-	Label      string   `arg:"" optional:"" help:"Label of the new container (optional)."`
-	Type       string   `help:"POSIX makes a DFS namespace (superblock and root directory), PYTHON a PyDAOS root KV; unset, a container of unknown layout."`
-	ChunkSize  string   `name:"chunk-size" help:"POSIX: file chunk size (default: 1MiB, or a multiple of the EC stripe for erasure-coded files, as libdfs chooses)."`
-	Properties []string `help:"Container properties as name:value, comma-separated (e.g. rd_fac:1)." sep:","`
+	Pool       string    `arg:"" help:"Pool label or UUID."`
+	Label      *string   `arg:"" optional:"" help:"Label of the new container (optional): letters, digits and . _ : - (at most 127)."`
+	Type       string    `help:"POSIX makes a DFS namespace (superblock and root directory), PYTHON a PyDAOS root KV; unset, a container of unknown layout."`
+	ChunkSize  *byteSize `name:"chunk-size" help:"POSIX: file chunk size, 4KiB to 1GiB (default: 1MiB, or a multiple of the EC stripe for erasure-coded files, as libdfs chooses)."`
+	Properties []string  `help:"Container properties as name:value, comma-separated (e.g. rd_fac:1)." sep:","`
 }
 
 func (c *contCreateCmd) props() (daosgo.Props, error) {
 	var props daosgo.Props
 	for _, s := range c.Properties {
-		p, err := daosgo.ParseProp(s, false)
+		p, err := parseProp(s, false)
 		if err != nil {
 			return nil, err
 		}
@@ -74,30 +74,78 @@ func (c *contCreateCmd) props() (daosgo.Props, error) {
 	return props, nil
 }
 
+// Validate checks the command line before a container is made.
+func (c *contCreateCmd) Validate() error {
+	if c.Label != nil {
+		if err := validLabel("container label", *c.Label); err != nil {
+			return err
+		}
+	}
+	layout := daosgo.LayoutUnknown
+	if c.Type != "" {
+		var err error
+		if layout, err = daosgo.ParseLayout(c.Type); err != nil {
+			return fmt.Errorf("--type: %w", err)
+		}
+	}
+	if c.ChunkSize != nil {
+		if layout != daosgo.LayoutPOSIX {
+			return fmt.Errorf("--chunk-size goes with --type POSIX")
+		}
+		if err := validChunkSize(*c.ChunkSize); err != nil {
+			return err
+		}
+	}
+	if err := validProps(c.Properties, false); err != nil {
+		return err
+	}
+	if c.Type != "" {
+		for _, s := range c.Properties {
+			if p, err := parseProp(s, false); err == nil && (p.ID == daosgo.PropContLayoutType || p.ID == daosgo.PropContRoots) {
+				return fmt.Errorf("--type sets the layout type and the roots; --properties cannot")
+			}
+		}
+	}
+	return nil
+}
+
+func (c *contCreateCmd) label() string {
+	if c.Label == nil {
+		return ""
+	}
+	return *c.Label
+}
+
 func (c *contCreateCmd) Run(ctx context.Context, g *globals) error {
 	if c.Type != "" {
 		return c.createTyped(ctx, g)
-	}
-	if c.ChunkSize != "" {
-		return daosgo.Errorf(daosgo.ErrInval, "--chunk-size goes with --type POSIX")
 	}
 	props, err := c.props()
 	if err != nil {
 		return err
 	}
+	label := c.label()
 	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
-		id, err := p.CreateContainer(ctx, c.Label, props)
+		id, err := p.CreateContainer(ctx, label, props)
 		if err != nil {
 			return err
 		}
-		return g.print(daosgo.ContEntry{UUID: id, Label: c.Label}, func(w io.Writer) {
+		layout := daosgo.LayoutName(props.Num(daosgo.PropContLayoutType, daosgo.LayoutUnknown))
+		return g.print(contCreated{UUID: id, Label: label, LayoutType: layout}, func(w io.Writer) {
 			fmt.Fprintf(w, "Successfully created container %s", id)
-			if c.Label != "" {
-				fmt.Fprintf(w, " labelled %s", c.Label)
+			if label != "" {
+				fmt.Fprintf(w, " labelled %s", label)
 			}
 			fmt.Fprintln(w)
 		})
 	})
+}
+
+// contCreated is what 'container create --json' prints.
+type contCreated struct {
+	UUID       daosgo.UUID `json:"uuid"`
+	Label      string      `json:"label"`
+	LayoutType string      `json:"layout_type"`
 }
 
 // createTyped creates a container with its middleware's data model.
@@ -106,41 +154,34 @@ func (c *contCreateCmd) createTyped(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	if props.Has(daosgo.PropContLayoutType) || props.Has(daosgo.PropContRoots) {
-		return daosgo.Errorf(daosgo.ErrInval, "--type sets the layout type and the roots; --properties cannot")
-	}
 	layout, err := daosgo.ParseLayout(c.Type)
 	if err != nil {
 		return err
 	}
 	var chunk uint64
-	if c.ChunkSize != "" {
-		if layout != daosgo.LayoutPOSIX {
-			return daosgo.Errorf(daosgo.ErrInval, "--chunk-size goes with --type POSIX")
-		}
-		if chunk, err = parseSize(c.ChunkSize); err != nil {
-			return err
-		}
+	if c.ChunkSize != nil {
+		chunk = uint64(*c.ChunkSize)
 	}
+	label := c.label()
 	return withPool(ctx, g, c.Pool, daosgo.PoolRW, func(p daosgo.Pool) error {
 		var id daosgo.UUID
 		switch layout {
 		case daosgo.LayoutPOSIX:
 			// Owned by the caller, as dfs_cont_create does (geteuid, getegid).
-			id, err = dfs.CreateContainer(ctx, p, c.Label, dfs.Attr{ChunkSize: chunk,
+			id, err = dfs.CreateContainer(ctx, p, label, dfs.Attr{ChunkSize: chunk,
 				UID: uint32(os.Geteuid()), GID: uint32(os.Getegid()), Props: props})
 		case daosgo.LayoutPython:
-			id, err = pydaos.CreateContainer(ctx, p, c.Label, props...)
+			id, err = pydaos.CreateContainer(ctx, p, label, props...)
 		default:
 			return daosgo.Errorf(daosgo.ErrNotSupported, "--type %s: daosgo makes POSIX and PYTHON containers", c.Type)
 		}
 		if err != nil {
 			return err
 		}
-		return g.print(map[string]any{"uuid": id, "label": c.Label, "type": daosgo.LayoutName(layout)}, func(w io.Writer) {
+		return g.print(contCreated{UUID: id, Label: label, LayoutType: daosgo.LayoutName(layout)}, func(w io.Writer) {
 			fmt.Fprintf(w, "Successfully created container %s", id)
-			if c.Label != "" {
-				fmt.Fprintf(w, " labelled %s", c.Label)
+			if label != "" {
+				fmt.Fprintf(w, " labelled %s", label)
 			}
 			fmt.Fprintf(w, " of type %s\n", daosgo.LayoutName(layout))
 		})
@@ -199,6 +240,12 @@ func (c *contQueryCmd) Run(ctx context.Context, g *globals) error {
 type contGetPropCmd struct {
 	contArgs
 	Names []string `arg:"" optional:"" help:"Property names (default: all)."`
+}
+
+// Validate refuses unknown property names before anything is done.
+func (c *contGetPropCmd) Validate() error {
+	_, err := lookupProps(c.Names, false)
+	return err
 }
 
 func (c *contGetPropCmd) Run(ctx context.Context, g *globals) error {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -29,6 +30,9 @@ type globals struct {
 	// runsUpgrade is set by the commands that run upgrades themselves, so
 	// that opening the backend does not restart one behind their back.
 	runsUpgrade bool
+	// status is the exit status of a command that succeeded but has
+	// something to say by it (the checker: what it found and repaired).
+	status int
 }
 
 type cli struct {
@@ -55,9 +59,7 @@ func (g *globals) open() (daosgo.Backend, error) {
 // print writes v as JSON in --json mode, else calls text.
 func (g *globals) print(v any, text func(w io.Writer)) error {
 	if g.JSON {
-		enc := json.NewEncoder(g.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return printJSON(g.out, v)
 	}
 	text(g.out)
 	return nil
@@ -96,8 +98,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}()
 		kctx, err := parser.Parse(args)
 		if err != nil {
-			parser.Errorf("%s", err)
-			code = 2
+			code = exitUsage
+			c.JSON = c.JSON || jsonRequested(args)
+			reportUsage(&c.globals, stderr, err)
 			return
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -107,8 +110,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.backend != nil {
 			c.backend.Close()
 		}
+		code = c.status
 		if err != nil {
-			code = 1
+			code = exitFailed
+			var st *statusError
+			if errors.As(err, &st) {
+				code = st.code
+			}
 			report(&c.globals, stderr, kctx.Command(), err)
 		}
 	}()
@@ -117,22 +125,87 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 type exitCode int
 
+// Exit statuses. A command that fails exits 1; a command line that is
+// refused before anything is done (an unknown command or flag, a value
+// that does not parse or is out of its range) exits 2. The checker follows
+// fsck instead (see checkStatus), keeping 2 for its command line too.
+const (
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// statusError is a command's error with the exit status it calls for.
+type statusError struct {
+	code int
+	err  error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// jsonRequested reports whether a command line asks for --json, for the
+// command lines that fail to parse before the flag is seen.
+func jsonRequested(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "-j", "--json=true", "--json=1":
+			return true
+		}
+	}
+	return false
+}
+
+// errorJSON is the one document a failed command prints under --json.
+type errorJSON struct {
+	Error  string `json:"error"`
+	Status int    `json:"status"`
+	Name   string `json:"code_name,omitempty"`
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// reportUsage prints why a command line was refused: as kong prints it,
+// or under --json as an error document with DER_INVAL's code.
+func reportUsage(g *globals, stderr io.Writer, err error) {
+	if g.JSON {
+		printJSON(g.out, errorJSON{err.Error(), daosgo.Code(daosgo.ErrInval), daosgo.ErrInval.Name()})
+		return
+	}
+	fmt.Fprintf(stderr, "daosgo: error: %v\n", err)
+}
+
+// errnoOf is the DAOS code of err; an error of this machine (a local file
+// that cannot be read, say) gets the code DAOS uses for the same failure,
+// so that a JSON error always carries one.
+func errnoOf(err error) daosgo.Errno {
+	var e daosgo.Errno
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, fs.ErrNotExist):
+		return daosgo.ErrNonexist
+	case errors.Is(err, fs.ErrPermission):
+		return daosgo.ErrNoPerm
+	case errors.Is(err, fs.ErrExist):
+		return daosgo.ErrExist
+	case errors.Is(err, context.Canceled):
+		return daosgo.ErrCanceled
+	}
+	return daosgo.ErrMisc
+}
+
 // report prints a failed command's error: what was asked, why it failed,
 // and the DAOS return code.
 func report(g *globals, stderr io.Writer, command string, err error) {
 	if g.JSON {
-		enc := json.NewEncoder(g.out)
-		enc.SetIndent("", "  ")
-		var e daosgo.Errno
-		name := ""
-		if errors.As(err, &e) {
-			name = e.Name()
-		}
-		enc.Encode(struct {
-			Error  string `json:"error"`
-			Status int    `json:"status"`
-			Name   string `json:"code_name,omitempty"`
-		}{err.Error(), daosgo.Code(err), name})
+		e := errnoOf(err)
+		printJSON(g.out, errorJSON{err.Error(), e.Code(), e.Name()})
 		return
 	}
 	var words []string

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/daosgo/daosgo/daosgo"
-	"github.com/google/uuid"
+	"github.com/daosgo/daosgo/daosgo/embedded"
 )
 
 type poolCmd struct {
@@ -21,7 +22,7 @@ type poolCmd struct {
 	Upgrade poolUpgradeCmd `cmd:"" help:"Upgrade a pool to the newest layout version this software knows. Returns at once; the pool is closed to users until it ends; follow it with get-prop or query."`
 
 	UpgradeWorker poolUpgradeWorkerCmd `cmd:"" name:"upgrade-worker" hidden:"" help:"Run a started upgrade (what 'pool upgrade' starts in the background)."`
-	SetRebuild    poolSetRebuildCmd    `cmd:"" name:"set-rebuild" hidden:"" help:"Set an embedded pool's rebuild state, for demos and tests."`
+	SetRebuild    poolSetRebuildCmd    `cmd:"" name:"set-rebuild" help:"Embedded engine only: set a pool's rebuild state (idle, busy, done), for demos and tests; DAOS sets it itself when targets fail."`
 }
 
 type poolArg struct {
@@ -30,23 +31,16 @@ type poolArg struct {
 
 type poolCreateCmd struct {
 	Label         string   `arg:"" help:"Label of the new pool: letters, digits and . _ : - (at most 127)."`
-	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB." default:"4G"`
-	UUID          string   `name:"uuid" help:"UUID to give the pool (default: a new one)."`
+	Size          byteSize `help:"Space quota, e.g. 4G, 512MiB: 1 byte to 8 EiB." default:"4G"`
+	UUID          uuidFlag `name:"uuid" help:"UUID to give the pool (default: a new one)."`
 	Properties    []string `help:"Pool properties as name:value, comma-separated (see 'pool get-prop')." sep:","`
 	LayoutVersion layoutNr `name:"layout-version" placeholder:"N" help:"Create the pool at this layout version, as the DAOS release of that version would have: 0 = DAOS 2.0, 1 = 2.2, 2 = 2.4, 3 = 2.6, 4 = 2.8 (default: the newest)."`
 }
 
 func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
-	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version()}
-	if c.UUID != "" {
-		id, err := uuid.Parse(c.UUID)
-		if err != nil {
-			return fmt.Errorf("--uuid %q: %w", c.UUID, err)
-		}
-		req.UUID = id
-	}
+	req := daosgo.PoolCreateReq{Label: c.Label, Size: uint64(c.Size), LayoutVersion: c.LayoutVersion.version(), UUID: daosgo.UUID(c.UUID)}
 	for _, s := range c.Properties {
-		p, err := daosgo.ParseProp(s, true)
+		p, err := parseProp(s, true)
 		if err != nil {
 			return err
 		}
@@ -65,19 +59,54 @@ func (c *poolCreateCmd) Run(ctx context.Context, g *globals) error {
 	})
 }
 
+// Validate checks the command line before a pool is made.
+func (c *poolCreateCmd) Validate() error {
+	if err := validLabel("pool label", c.Label); err != nil {
+		return err
+	}
+	if c.Size == 0 {
+		return fmt.Errorf("--size 0: want 1 byte to 8 EiB")
+	}
+	return validProps(c.Properties, true)
+}
+
 type poolListCmd struct{}
+
+// poolFileLister is what an embedded engine adds to listing pools: the
+// pool files it cannot read, and why.
+type poolFileLister interface {
+	PoolFiles(ctx context.Context) ([]embedded.PoolFile, error)
+}
+
+// poolListEntry is one pool as 'pool list --json' prints it.
+type poolListEntry struct {
+	UUID   daosgo.UUID `json:"uuid"`
+	Label  string      `json:"label"`
+	Damage string      `json:"damage,omitempty"` // why the pool cannot be read
+}
 
 func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 	b, err := g.open()
 	if err != nil {
 		return err
 	}
-	pools, err := b.Admin().ListPools(ctx)
-	if err != nil {
-		return err
-	}
-	if pools == nil {
-		pools = []daosgo.PoolEntry{}
+	pools := []poolListEntry{}
+	if fl, ok := b.(poolFileLister); ok {
+		files, err := fl.PoolFiles(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			pools = append(pools, poolListEntry{f.UUID, f.Label, f.Damage})
+		}
+	} else {
+		entries, err := b.Admin().ListPools(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range entries {
+			pools = append(pools, poolListEntry{UUID: p.UUID, Label: p.Label})
+		}
 	}
 	return g.print(pools, func(w io.Writer) {
 		if len(pools) == 0 {
@@ -85,18 +114,42 @@ func (c *poolListCmd) Run(ctx context.Context, g *globals) error {
 			return
 		}
 		fmt.Fprintf(w, "%-36s  %s\n%-36s  %s\n", "UUID", "Label", "----", "-----")
+		damaged := 0
 		for _, p := range pools {
+			if p.Damage != "" {
+				damaged++
+				fmt.Fprintf(w, "%-36s  (cannot be read: %s)\n", p.UUID, p.Damage)
+				continue
+			}
 			fmt.Fprintf(w, "%-36s  %s\n", p.UUID, p.Label)
+		}
+		if damaged > 0 {
+			fmt.Fprintf(w, "%d pool(s) cannot be read; 'daosgo pool destroy UUID --force' removes one\n", damaged)
 		}
 	})
 }
 
 type poolQueryCmd struct{ poolArg }
 
-// poolQueryResult is what 'pool query --json' prints.
+// poolQueryResult is what 'pool query --json' prints: the pool's info,
+// with its upgrade status as the word get-prop prints for it (see
+// MarshalJSON).
 type poolQueryResult struct {
 	daosgo.PoolInfo
 	Upgrade *daosgo.UpgradeProgress `json:"upgrade,omitempty"`
+}
+
+// MarshalJSON writes the upgrade status as a word ("Online", "Upgrading",
+// "Failed"), one spelling with get-prop, and lists as [] when empty.
+func (r poolQueryResult) MarshalJSON() ([]byte, error) {
+	if r.TargetUsed == nil {
+		r.TargetUsed = []uint64{}
+	}
+	type plain poolQueryResult // without this method
+	return json.Marshal(struct {
+		plain
+		UpgradeStatus string `json:"upgrade_status"` // shadows PoolInfo's number
+	}{plain(r), r.PoolInfo.UpgradeStatus.PoolStatus()})
 }
 
 func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
@@ -229,6 +282,12 @@ type poolGetPropCmd struct {
 	Names []string `arg:"" optional:"" help:"Property names (default: all)."`
 }
 
+// Validate refuses unknown property names before anything is done.
+func (c *poolGetPropCmd) Validate() error {
+	_, err := lookupProps(c.Names, true)
+	return err
+}
+
 func (c *poolGetPropCmd) Run(ctx context.Context, g *globals) error {
 	ids, err := lookupProps(c.Names, true)
 	if err != nil {
@@ -265,10 +324,14 @@ type poolSetPropCmd struct {
 	Props []string `arg:"" help:"Properties as name:value."`
 }
 
+// Validate refuses unknown properties and values out of range before
+// anything is done.
+func (c *poolSetPropCmd) Validate() error { return validProps(c.Props, true) }
+
 func (c *poolSetPropCmd) Run(ctx context.Context, g *globals) error {
 	var props daosgo.Props
 	for _, s := range c.Props {
-		p, err := daosgo.ParseProp(s, true)
+		p, err := parseProp(s, true)
 		if err != nil {
 			return err
 		}

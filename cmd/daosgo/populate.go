@@ -18,30 +18,75 @@ type contPopulateCmd struct {
 	contArgs
 	Seed uint64 `default:"1" help:"Seed: the same seed makes the same tree and bytes."`
 	// POSIX
-	Top          string `default:"/" help:"POSIX: directory to fill (created if missing)."`
-	Depth        int    `default:"2" help:"POSIX: directory levels below the top."`
-	Dirs         int    `default:"4" help:"POSIX: sub-directories per directory."`
-	Files        int    `default:"16" help:"POSIX: files per directory."`
-	MinSize      string `name:"min-size" default:"0" help:"POSIX: smallest file (sizes are spread log-uniformly)."`
-	MaxSize      string `name:"max-size" default:"64KiB" help:"POSIX: largest file."`
-	SymlinkEvery int    `name:"symlink-every" default:"8" help:"POSIX: a symlink after every N files (0: none)."`
-	Workers      int    `default:"4" help:"POSIX: directories filled at once."`
+	Top          string   `default:"/" help:"POSIX: directory to fill (created if missing)."`
+	Depth        intFlag  `default:"2" help:"POSIX: directory levels below the top (0 to 32)."`
+	Dirs         intFlag  `default:"4" help:"POSIX: sub-directories per directory (0 to 1000000)."`
+	Files        intFlag  `default:"16" help:"POSIX: files per directory (0 to 1000000)."`
+	MinSize      byteSize `name:"min-size" default:"0" help:"POSIX: smallest file (sizes are spread log-uniformly)."`
+	MaxSize      byteSize `name:"max-size" default:"64KiB" help:"POSIX: largest file (at most 1GiB)."`
+	SymlinkEvery intFlag  `name:"symlink-every" default:"8" help:"POSIX: a symlink after every N files (0: none)."`
+	Workers      intFlag  `default:"4" help:"POSIX: directories filled at once (1 to 1024)."`
 	// PYTHON
-	Dicts      int `default:"8" help:"PYTHON: dicts to create."`
-	Keys       int `default:"64" help:"PYTHON: keys per dict."`
-	Arrays     int `default:"2" help:"PYTHON: arrays to create."`
-	ArrayCells int `name:"array-cells" default:"4096" help:"PYTHON: 8-byte cells per array."`
+	Dicts      intFlag `default:"8" help:"PYTHON: dicts to create (0 to 1000000)."`
+	Keys       intFlag `default:"64" help:"PYTHON: keys per dict (0 to 1000000)."`
+	Arrays     intFlag `default:"2" help:"PYTHON: arrays to create (0 to 1000000)."`
+	ArrayCells intFlag `name:"array-cells" default:"4096" help:"PYTHON: 8-byte cells per array (1 to 16777216)."`
+}
+
+// maxPopulateEntries bounds the namespace one populate makes, so that a
+// typo in a dimension is refused rather than run for days.
+const maxPopulateEntries = 100_000_000
+
+// Validate checks the shape of what populate is asked to make before it
+// makes any of it.
+func (c *contPopulateCmd) Validate() error {
+	for _, r := range []struct {
+		flag   string
+		v      intFlag
+		lo, hi int
+	}{
+		{"--depth", c.Depth, 0, 32}, {"--dirs", c.Dirs, 0, 1000000}, {"--files", c.Files, 0, 1000000},
+		{"--symlink-every", c.SymlinkEvery, 0, 1000000}, {"--workers", c.Workers, 1, 1024},
+		{"--dicts", c.Dicts, 0, 1000000}, {"--keys", c.Keys, 0, 1000000}, {"--arrays", c.Arrays, 0, 1000000},
+		{"--array-cells", c.ArrayCells, 1, 1 << 24},
+	} {
+		if err := inRange(r.flag, r.v, r.lo, r.hi); err != nil {
+			return err
+		}
+	}
+	if c.MaxSize > 1<<30 {
+		return fmt.Errorf("--max-size %d: want at most 1GiB", c.MaxSize)
+	}
+	if c.MinSize > c.MaxSize {
+		return fmt.Errorf("--min-size %d is larger than --max-size %d", c.MinSize, c.MaxSize)
+	}
+	if c.treeTooDeep() || c.treeSpec().Entries() > maxPopulateEntries {
+		return fmt.Errorf("--depth %d with --dirs %d and --files %d makes more than %d entries", c.Depth, c.Dirs, c.Files, maxPopulateEntries)
+	}
+	if n := int(c.Dicts) * (1 + int(c.Keys)); n > maxPopulateEntries {
+		return fmt.Errorf("--dicts %d with --keys %d makes more than %d entries", c.Dicts, c.Keys, maxPopulateEntries)
+	}
+	return nil
+}
+
+// treeTooDeep reports whether the directories of the deepest level alone
+// pass the bound; checked first, as Entries could overflow.
+func (c *contPopulateCmd) treeTooDeep() bool {
+	level := 1
+	for d := 0; d < int(c.Depth) && c.Dirs > 1; d++ {
+		if level *= int(c.Dirs); level > maxPopulateEntries {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *contPopulateCmd) treeSpec() populate.TreeSpec {
+	return populate.TreeSpec{Seed: c.Seed, Depth: int(c.Depth), DirsPerDir: int(c.Dirs), FilesPerDir: int(c.Files),
+		MinSize: int(c.MinSize), MaxSize: int(c.MaxSize), SymlinkEvery: int(c.SymlinkEvery), Workers: int(c.Workers)}
 }
 
 func (c *contPopulateCmd) Run(ctx context.Context, g *globals) error {
-	minSize, err := parseSize(c.MinSize)
-	if err != nil {
-		return err
-	}
-	maxSize, err := parseSize(c.MaxSize)
-	if err != nil {
-		return err
-	}
 	show := statsPrinter(g)
 	start := time.Now()
 	return withCont(ctx, g, c.contArgs, daosgo.PoolRW, daosgo.ContRW, func(_ daosgo.Pool, h daosgo.Container) error {
@@ -56,8 +101,7 @@ func (c *contPopulateCmd) Run(ctx context.Context, g *globals) error {
 			if err != nil {
 				return err
 			}
-			spec := populate.TreeSpec{Seed: c.Seed, Depth: c.Depth, DirsPerDir: c.Dirs, FilesPerDir: c.Files,
-				MinSize: int(minSize), MaxSize: int(maxSize), SymlinkEvery: c.SymlinkEvery, Workers: c.Workers}
+			spec := c.treeSpec()
 			st, err = populate.DFS(ctx, fs, c.Top, spec, func(s populate.Stats) { show(s, spec.Entries(), false) })
 			if err != nil {
 				return err
@@ -69,8 +113,8 @@ func (c *contPopulateCmd) Run(ctx context.Context, g *globals) error {
 				return err
 			}
 			defer pc.Close()
-			spec := populate.PySpec{Seed: c.Seed, Dicts: c.Dicts, KeysPerDict: c.Keys, MinValue: 8, MaxValue: 256,
-				Arrays: c.Arrays, ArrayCells: c.ArrayCells}
+			spec := populate.PySpec{Seed: c.Seed, Dicts: int(c.Dicts), KeysPerDict: int(c.Keys), MinValue: 8, MaxValue: 256,
+				Arrays: int(c.Arrays), ArrayCells: int(c.ArrayCells)}
 			total := spec.Dicts*(1+spec.KeysPerDict) + spec.Arrays
 			st, err = populate.Python(ctx, pc, spec, func(s populate.Stats) { show(s, total, false) })
 			if err != nil {

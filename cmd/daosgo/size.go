@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
-	"strconv"
+	"math"
+	"math/big"
+	"regexp"
 	"strings"
+
+	"github.com/alecthomas/kong"
 )
 
 // byteSize is a size flag that accepts "4G", "512MiB", "1TB" or a plain
@@ -20,6 +24,26 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 	return nil
 }
 
+// Decode takes the flag's value even when it starts with "-", which kong
+// would otherwise read as a flag, so that "--size -1" is refused for what
+// it is rather than as a missing value.
+func (b *byteSize) Decode(ctx *kong.DecodeContext) error {
+	t := ctx.Scan.Pop()
+	s, ok := t.Value.(string)
+	if !ok || !t.IsValue() && !negativeNumber.MatchString(s) {
+		return fmt.Errorf("expected a size such as 512MiB or 4G but got %q", t.String())
+	}
+	return b.UnmarshalText([]byte(s))
+}
+
+var negativeNumber = regexp.MustCompile(`^-[0-9.]`)
+
+// maxSize is the largest size daosgo keeps (the engine stores sizes as
+// signed 64-bit integers): 8 EiB less one byte.
+const maxSize = math.MaxInt64
+
+var sizeNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]*)?$|^\.[0-9]+$`)
+
 func parseSize(s string) (uint64, error) {
 	t := strings.TrimSpace(s)
 	i := len(t)
@@ -27,13 +51,15 @@ func parseSize(s string) (uint64, error) {
 		i--
 	}
 	num, unit := t[:i], strings.ToUpper(strings.TrimSpace(t[i:]))
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("size %q: want a number with an optional unit such as 512M or 4GiB", s)
+	if strings.HasPrefix(num, "-") {
+		return 0, fmt.Errorf("size %q: a size cannot be negative", s)
 	}
-	units := map[string]float64{"": 1, "B": 1}
-	for i, p := range []string{"K", "M", "G", "T", "P"} {
-		dec, bin := 1.0, 1.0
+	if !sizeNumber.MatchString(num) {
+		return 0, fmt.Errorf("size %q: want a number of bytes with an optional unit, such as 512M or 4GiB", s)
+	}
+	units := map[string]int64{"": 1, "B": 1}
+	for i, p := range []string{"K", "M", "G", "T", "P", "E"} {
+		dec, bin := int64(1), int64(1)
 		for j := 0; j <= i; j++ {
 			dec *= 1000
 			bin *= 1024
@@ -42,23 +68,49 @@ func parseSize(s string) (uint64, error) {
 	}
 	m, ok := units[unit]
 	if !ok {
-		return 0, fmt.Errorf("size %q: unknown unit %q", s, unit)
+		return 0, fmt.Errorf("size %q: unknown unit %q (want B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T/TB/TiB, P/PB/PiB or E/EB/EiB)", s, unit)
 	}
-	return uint64(f * m), nil
+	// Exact arithmetic: a float64 would round sizes above 2^53 and wrap
+	// those above 2^64.
+	r, ok := new(big.Rat).SetString(num)
+	if !ok {
+		return 0, fmt.Errorf("size %q: want a number of bytes with an optional unit, such as 512M or 4GiB", s)
+	}
+	r.Mul(r, new(big.Rat).SetInt64(m))
+	n := new(big.Int).Quo(r.Num(), r.Denom())
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("size %q is too large: at most %d bytes (8 EiB less one byte)", s, int64(maxSize))
+	}
+	return n.Uint64(), nil
 }
 
-// humanSize formats n bytes for people, in powers of 1000 as dmg prints.
+// humanSize formats n bytes for people, in powers of 1000 as dmg prints,
+// unless only powers of 1024 say it exactly: 1GiB is "1.0 GiB", not the
+// "1.1 GB" that would not read as what was asked for.
 func humanSize(n uint64) string {
-	const unit = 1000
-	if n < unit {
+	if n < 1000 {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
+	dec, decExact := scaled(n, 1000, "kMGTPE", "B")
+	if decExact || n < 1024 {
+		return dec
+	}
+	if bin, exact := scaled(n, 1024, "KMGTPE", "iB"); exact {
+		return bin
+	}
+	return dec
+}
+
+// scaled writes n in the largest unit (a power of base) it holds once, to
+// one decimal, and tells whether that is exact.
+func scaled(n, base uint64, prefixes, suffix string) (string, bool) {
+	div, exp := base, 0
+	for m := n / base; m >= base && exp < len(prefixes)-1; m /= base {
+		div *= base
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	exact := new(big.Int).Mod(new(big.Int).Mul(new(big.Int).SetUint64(n), big.NewInt(10)), new(big.Int).SetUint64(div)).Sign() == 0
+	return fmt.Sprintf("%.1f %c%s", float64(n)/float64(div), prefixes[exp], suffix), exact
 }
 
 // reported prints v, or says that the backend does not report it (DAOS

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -284,7 +285,7 @@ func (e *Engine) resolve(ctx context.Context, pool string) (uuid.UUID, *store, e
 			return id, s, nil
 		}
 	}
-	return uuid.Nil, nil, daosgo.Errorf(daosgo.ErrNonexist, "pool %q", pool)
+	return uuid.Nil, nil, daosgo.Errorf(daosgo.ErrNonexist, "pool %q%s", pool, e.unreadableHint(ctx))
 }
 
 func (s *store) poolLabel(ctx context.Context) (string, error) {
@@ -304,8 +305,9 @@ func (e *Engine) CreatePool(ctx context.Context, req daosgo.PoolCreateReq) (daos
 	if err := daosgo.ValidLabel(req.Label); err != nil {
 		return daosgo.PoolEntry{}, err
 	}
-	if req.Size == 0 {
-		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size must be greater than 0", req.Label)
+	if req.Size == 0 || req.Size > math.MaxInt64 {
+		// The quota is kept as SQLite's signed 64-bit integer.
+		return daosgo.PoolEntry{}, daosgo.Errorf(daosgo.ErrInval, "pool %q: size %d is out of range: want 1 to %d bytes", req.Label, req.Size, int64(math.MaxInt64))
 	}
 	version := e.layout.MaxVersion()
 	if req.LayoutVersion != nil {
@@ -418,26 +420,85 @@ func putPoolProps(t *tx, props daosgo.Props) error {
 	return nil
 }
 
-// ListPools lists the pools under the root, sorted by label.
+// ListPools lists the pools under the root, sorted by label. Pool files
+// that cannot be read are left out; PoolFiles lists them with the reason.
 func (e *Engine) ListPools(ctx context.Context) ([]daosgo.PoolEntry, error) {
-	ids, err := e.poolIDs()
+	files, err := e.PoolFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []daosgo.PoolEntry
-	for _, id := range ids {
-		s, err := e.storeFor(id)
-		if err != nil {
-			continue
+	for _, f := range files {
+		if f.Damage == "" {
+			out = append(out, daosgo.PoolEntry{UUID: f.UUID, Label: f.Label})
 		}
-		label, err := s.poolLabel(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list pools: %w", err)
-		}
-		out = append(out, daosgo.PoolEntry{UUID: id, Label: label})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
 	return out, nil
+}
+
+// PoolFile is one pool file under the engine's root.
+type PoolFile struct {
+	UUID  uuid.UUID `json:"uuid"`
+	Label string    `json:"label"`
+	Path  string    `json:"path"`
+	// Damage says why the file cannot be read as a pool (truncated,
+	// overwritten, not readable by this user); empty when it can.
+	Damage string `json:"damage,omitempty"`
+}
+
+// PoolFiles lists every pool file under the root, sorted by label (those
+// that cannot be read last, by UUID), so that a damaged pool shows up
+// rather than vanishing: DestroyPool with force removes one by UUID.
+func (e *Engine) PoolFiles(ctx context.Context) ([]PoolFile, error) {
+	ids, err := e.poolIDs()
+	if err != nil {
+		return nil, fmt.Errorf("list pools under %s: %w", e.root, err)
+	}
+	var out []PoolFile
+	for _, id := range ids {
+		f := PoolFile{UUID: id, Path: e.poolPath(id)}
+		s, err := e.storeFor(id)
+		if err == nil {
+			f.Label, err = s.poolLabel(ctx)
+		}
+		switch {
+		case errors.Is(err, daosgo.ErrNonexist):
+			continue // destroyed meanwhile
+		case err != nil:
+			f.Damage = err.Error()
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (a.Damage == "") != (b.Damage == "") {
+			return a.Damage == ""
+		}
+		if a.Label != b.Label {
+			return a.Label < b.Label
+		}
+		return a.UUID.String() < b.UUID.String()
+	})
+	return out, nil
+}
+
+// unreadableHint tells a lookup that found no pool by a label about the
+// pool files it could not read, one of which may be the pool asked for.
+func (e *Engine) unreadableHint(ctx context.Context) string {
+	files, err := e.PoolFiles(ctx)
+	if err != nil {
+		return ""
+	}
+	var ids []string
+	for _, f := range files {
+		if f.Damage != "" {
+			ids = append(ids, f.UUID.String())
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d pool file(s) under %s cannot be read and may hold it: %s; see 'pool list')", len(ids), e.root, strings.Join(ids, ", "))
 }
 
 // DestroyPool removes a pool file. Without force it fails DER_BUSY while any
@@ -447,13 +508,18 @@ func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error
 		// An abandoned upgrade is restarted first: destroying the pool
 		// without force is refused while its upgrade runs.
 		if id, s, err := e.resolve(ctx, pool); err == nil {
-			if err := e.touch(ctx, id, s, pool); err != nil {
+			// A file too damaged to read its upgrade state fails below,
+			// where the damage is named and force is offered.
+			if err := e.touch(ctx, id, s, pool); errors.Is(err, daosgo.ErrBusy) {
 				return err
 			}
 		}
 	}
 	id, s, unlock, err := e.resolveLocked(ctx, pool)
 	if err != nil {
+		if damaged, ok := e.damagedFile(pool, err); ok {
+			return e.destroyDamaged(damaged, force, err)
+		}
 		return err
 	}
 	defer unlock()
@@ -475,9 +541,44 @@ func (e *Engine) DestroyPool(ctx context.Context, pool string, force bool) error
 		_, err = t.exec(`DELETE FROM handles`)
 		return err
 	})
+	if errors.Is(err, daosgo.ErrBusy) {
+		return err
+	}
+	if err != nil && !force {
+		// The file opened but its handle table cannot be read: damaged.
+		return fmt.Errorf("pool %s cannot be read, so its open handles cannot be checked; destroy it with force: %w", pool, err)
+	}
+	return e.removePoolFile(id, pool)
+}
+
+// damagedFile reports whether a pool named by UUID failed to resolve
+// because its file exists but cannot be read.
+func (e *Engine) damagedFile(pool string, err error) (uuid.UUID, bool) {
+	id, perr := uuid.Parse(pool)
+	if perr != nil || errors.Is(err, daosgo.ErrNonexist) || errors.Is(err, daosgo.ErrBusy) {
+		return uuid.Nil, false
+	}
+	if _, serr := os.Stat(e.poolPath(id)); serr != nil {
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+// destroyDamaged removes a pool file that cannot be read: only with force,
+// since whether handles are open cannot be told.
+func (e *Engine) destroyDamaged(id uuid.UUID, force bool, why error) error {
+	if !force {
+		return fmt.Errorf("pool %s cannot be read, so its open handles cannot be checked; destroy it with force: %w", id, why)
+	}
+	unlock, err := e.lockRoot()
 	if err != nil {
 		return err
 	}
+	defer unlock()
+	return e.removePoolFile(id, id.String())
+}
+
+func (e *Engine) removePoolFile(id uuid.UUID, pool string) error {
 	e.dropStore(id)
 	path := e.poolPath(id)
 	for _, suffix := range []string{"-wal", "-shm"} {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +55,8 @@ type Options struct {
 	// FixSB rebuilds a lost or corrupt DFS superblock from the container's
 	// properties and DFS's defaults.
 	FixSB bool
-	// FixRoot recreates a lost DFS root directory entry.
+	// FixRoot recreates a lost DFS root directory entry. What the old root
+	// held is then relinked under lost+found, unless Action is Punch.
 	FixRoot bool
 	// Progress, if set, is called now and then during the walk.
 	Progress func(Progress)
@@ -75,7 +77,7 @@ type Orphan struct {
 	Kind       string     `json:"kind"`
 	Bytes      uint64     `json:"bytes"`
 	Subtree    bool       `json:"in_orphan_subtree"` // reached from another orphan, so not relinked itself
-	RelinkedAs string     `json:"relinked_as,omitempty"`
+	RelinkedAs string     `json:"relinked_as"`
 }
 
 // Result is a check's summary.
@@ -92,19 +94,37 @@ type Result struct {
 	Relinked       int            `json:"relinked"`
 	BytesReclaimed uint64         `json:"bytes_reclaimed"`
 	Dangling       []string       `json:"dangling"` // entries whose object is absent
-	Verified       int            `json:"verified"`
-	CsumErrors     []string       `json:"checksum_errors,omitempty"`
-	Skipped        int            `json:"skipped"`
-	SBRebuilt      bool           `json:"superblock_rebuilt,omitempty"`
-	RootRecreated  bool           `json:"root_recreated,omitempty"`
-	LostFound      string         `json:"lost_found,omitempty"`
-	Duration       time.Duration  `json:"-"`
-	Seconds        float64        `json:"seconds"`
+	// PartialPuts are the temporary entries of DFS puts that died before
+	// they finished (see dfs.PutFile); Punch removes them.
+	PartialPuts        []string      `json:"partial_puts"`
+	PartialPutsRemoved int           `json:"partial_puts_removed"`
+	Verified           int           `json:"verified"`
+	CsumErrors         []string      `json:"checksum_errors"`
+	Skipped            int           `json:"skipped"`
+	SBRebuilt          bool          `json:"superblock_rebuilt"`
+	RootRecreated      bool          `json:"root_recreated"`
+	LostFound          string        `json:"lost_found"`
+	Duration           time.Duration `json:"-"`
+	Seconds            float64       `json:"seconds"`
 }
 
 // Clean reports whether the check found nothing to repair.
 func (r *Result) Clean() bool {
-	return len(r.Orphans) == 0 && !r.SBRebuilt && !r.RootRecreated && len(r.CsumErrors) == 0
+	return len(r.Orphans) == 0 && !r.SBRebuilt && !r.RootRecreated && len(r.CsumErrors) == 0 && len(r.PartialPuts) == 0
+}
+
+// Unrepaired reports whether the check found damage it left in place:
+// orphans a report did not touch, checksum errors (never repaired), put
+// temporaries not removed.
+func (r *Result) Unrepaired() bool {
+	return r.Action == Report.String() && len(r.Orphans) > 0 || len(r.CsumErrors) > 0 ||
+		len(r.PartialPuts) > r.PartialPutsRemoved
+}
+
+// Repaired reports whether the check changed anything to repair the
+// container.
+func (r *Result) Repaired() bool {
+	return r.Punched > 0 || r.Relinked > 0 || r.SBRebuilt || r.RootRecreated || r.PartialPutsRemoved > 0
 }
 
 // model is what the checker needs of a data model.
@@ -124,16 +144,45 @@ type model interface {
 	kind(oid daosgo.OID) string
 	// close closes the objects the model keeps open.
 	close() error
+	// sweepLeftovers removes, under Punch, what the model's own writers
+	// leave when they die (DFS: the temporary entries of puts).
+	sweepLeftovers(ctx context.Context, res *Result) error
 }
 
 // markerValue is what the checker stores in the OIT for reached objects.
 var markerValue = []byte("daosgo-mwc")
+
+// ValidName checks a relink directory name (Options.Name): one DFS entry
+// name, so that relinked objects land in /lost+found/NAME and nowhere else.
+func ValidName(name string) error {
+	switch {
+	case name == "":
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name is empty")
+	case name == "." || name == "..":
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name %q is not a directory name", name)
+	case strings.ContainsAny(name, "/\x00"):
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name %q: one directory name, without / or NUL", name)
+	case len(name) > maxName:
+		return daosgo.Errorf(daosgo.ErrInval, "lost+found name of %d bytes: at most %d", len(name), maxName)
+	}
+	return nil
+}
+
+// maxName is DFS_MAX_NAME.
+const maxName = 255
 
 // Check checks container cont of pool p.
 func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *Result, err error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = 8
+	}
+	// The name only matters to a relink; it is checked before anything.
+	named := opts.Name != "" && opts.Action == Relink
+	if named {
+		if err := ValidName(opts.Name); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Name == "" {
 		opts.Name = start.UTC().Format("20060102-150405")
@@ -162,12 +211,17 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 		return nil, err
 	}
 	layout := props[0].Num
-	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(), OrphansByKind: map[string]int{}}
+	// Lists start empty, not nil: JSON readers get [] rather than null.
+	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(),
+		Orphans: []Orphan{}, OrphansByKind: map[string]int{}, Dangling: []string{}, PartialPuts: []string{}, CsumErrors: []string{}}
 	var md model
 	switch layout {
 	case daosgo.LayoutPOSIX:
 		md = &dfsModel{c: c, opts: opts}
 	case daosgo.LayoutPython:
+		if named {
+			return nil, daosgo.Errorf(daosgo.ErrInval, "check container %s: a lost+found name applies to POSIX containers; PyDAOS orphans go to the root's %s dict by their object ID", cont, LostFoundKey)
+		}
 		md = &pyModel{c: c, opts: opts}
 	default:
 		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "check container %s: its layout type is %s; the checker knows POSIX and PYTHON",
@@ -176,6 +230,11 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	defer func() { err = errors.Join(err, md.close()) }()
 	if err := md.prepare(ctx, res); err != nil {
 		return res, err
+	}
+	if res.RootRecreated && opts.Action == Report {
+		// Everything the lost root held is orphaned now: recreating the
+		// root means putting it in lost+found, or the namespace is empty.
+		opts.Action, res.Action = Relink, Relink.String()
 	}
 	var before daosgo.PoolInfo
 	if opts.Action == Punch {
@@ -209,6 +268,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	}
 	res.Marked, res.Entries = m.marked, m.entries
 	res.Dangling = m.danglingPaths()
+	res.PartialPuts = m.partialPuts()
 
 	orphans, err := listUnmarked(ctx, oit)
 	if err != nil {
@@ -268,6 +328,11 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	}
 	if opts.Action == Relink && res.Relinked > 0 {
 		res.LostFound = lostFoundPath(md, opts)
+	}
+	if opts.Action == Punch {
+		if err := md.sweepLeftovers(ctx, res); err != nil {
+			return res, err
+		}
 	}
 	if opts.Verify {
 		if err := verify(ctx, c, oit, res); err != nil {
@@ -336,19 +401,32 @@ func objectBytes(ctx context.Context, c daosgo.Container, oid daosgo.OID) (uint6
 					return total, err
 				}
 				for _, ak := range akeys {
+					// A single-value fetch finds an array akey's size 0 (as
+					// DAOS answers; some backends refuse it DER_INVAL), and
+					// an array query finds a single value's extent empty.
 					iod := []daosgo.IOD{{Akey: ak, Type: daosgo.IODSingle}}
-					if err := o.Fetch(ctx, dk, 0, iod); err == nil {
+					if err := o.Fetch(ctx, dk, 0, iod); err == nil && iod[0].Size > 0 {
 						total += iod[0].Size
 						continue
-					} else if !errors.Is(err, daosgo.ErrInval) {
+					} else if err != nil && !errors.Is(err, daosgo.ErrInval) {
 						return total, err
 					}
-					// An array: count records up to its last extent.
+					// An array: its records up to the last extent, times
+					// the record size (a PyDAOS array's cell is 8 bytes,
+					// a DFS file's record 1), which a fetch of the last
+					// record without a size or buffer tells.
 					r, err := o.QueryMaxRecx(ctx, dk, ak)
 					if err != nil {
 						return total, err
 					}
-					total += r.End()
+					if r.Nr == 0 {
+						continue
+					}
+					rec := []daosgo.IOD{{Akey: ak, Type: daosgo.IODArray, Recxs: []daosgo.Recx{{Idx: r.End() - 1, Nr: 1}}}}
+					if err := o.Fetch(ctx, dk, 0, rec); err != nil {
+						return total, err
+					}
+					total += r.End() * max(rec[0].Size, 1)
 				}
 			}
 		}
@@ -399,6 +477,7 @@ type marker struct {
 	batch    []daosgo.OID
 	paths    map[daosgo.OID]string // where an entry pointing at an OID was seen
 	absent   []daosgo.OID
+	partial  []string // put temporaries met on the walk
 	marked   uint64
 	entries  uint64
 	lastSeen time.Time
@@ -460,9 +539,22 @@ func (m *marker) report(phase string) {
 	m.progress(p)
 }
 
+// addPartialPut records a put's temporary entry met at path p.
+func (m *marker) addPartialPut(p string) {
+	m.mu.Lock()
+	m.partial = append(m.partial, p)
+	m.mu.Unlock()
+}
+
+func (m *marker) partialPuts() []string {
+	out := append([]string{}, m.partial...)
+	sort.Strings(out)
+	return out
+}
+
 // danglingPaths lists the entries whose objects were not in the OIT.
 func (m *marker) danglingPaths() []string {
-	var out []string
+	out := []string{}
 	for _, oid := range m.absent {
 		if p, ok := m.paths[oid]; ok {
 			out = append(out, p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 	"sync"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -64,7 +65,7 @@ func (d *dfsModel) prepare(ctx context.Context, res *Result) error {
 			return err
 		}
 		if !d.opts.FixRoot {
-			return fmt.Errorf("container %s: root directory: %w (run with --fix-root to recreate it; what it held then goes to lost+found)", res.Container, err)
+			return fmt.Errorf("container %s: root directory: %w (run with --fix-root to recreate it; what it held is then relinked under lost+found)", res.Container, err)
 		}
 		if err := dfs.RecreateRoot(ctx, d.c, roots); err != nil {
 			return fmt.Errorf("recreate root: %w", err)
@@ -179,6 +180,9 @@ func (d *dfsModel) walkFrom(ctx context.Context, m *marker, oid daosgo.OID, p st
 			}
 			for _, e := range ents {
 				child := path.Join(j.path, e.Name)
+				if dfs.IsPutTemp(e.Name) && !strings.HasPrefix(j.path, orphanPrefix) {
+					m.addPartialPut(child)
+				}
 				if e.IsSymlink() {
 					continue // a symlink has an OID but no object
 				}
@@ -223,7 +227,24 @@ func (d *dfsModel) markSubtree(ctx context.Context, oid daosgo.OID, m *marker) e
 	if oid.Type() != daosgo.OTMultiHashed {
 		return nil
 	}
-	return d.walkFrom(ctx, m, oid, "<orphan "+oid.String()+">")
+	return d.walkFrom(ctx, m, oid, orphanPrefix+oid.String()+">")
+}
+
+// orphanPrefix starts the paths of what is walked below an orphan.
+const orphanPrefix = "<orphan "
+
+// sweepLeftovers removes the temporary entries of puts that died, and
+// their objects. The container is held exclusively, so no put is still
+// writing one.
+func (d *dfsModel) sweepLeftovers(ctx context.Context, res *Result) error {
+	for _, p := range res.PartialPuts {
+		err := d.fs.Remove(ctx, p, false)
+		if err != nil && !errors.Is(err, daosgo.ErrNonexist) {
+			return fmt.Errorf("remove partial put %s: %w", p, err)
+		}
+		res.PartialPutsRemoved++
+	}
+	return nil
 }
 
 // lostFound returns /lost+found/<name>, creating what is missing.

@@ -147,6 +147,12 @@ func TestDFSFaults(t *testing.T) {
 				assert.NilError(t, err)
 				switch action {
 				case Report:
+					if res.RootRecreated {
+						// Recreating the root relinks what it held (Options.FixRoot).
+						assert.Equal(t, res.Action, Relink.String())
+						assert.Equal(t, len(again.Orphans), 0, "orphans left after --fix-root: %v", oids(again))
+						break
+					}
 					assert.DeepEqual(t, oids(again), m.Orphans) // a dry run changes nothing
 				case Punch:
 					assert.Equal(t, len(again.Orphans), 0, "orphans left after --punch: %v", oids(again))
@@ -376,3 +382,51 @@ func TestVerify(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// TestPartialPuts: the temporary entry a killed put leaves is reported,
+// left alone by a report, and removed with its object by --punch.
+func TestPartialPuts(t *testing.T) {
+	p := newPool(t)
+	newPOSIX(t, p, "posix")
+	c, err := p.OpenContainer(ctx, "posix", daosgo.ContRW)
+	assert.NilError(t, err)
+	fs, err := dfs.Mount(ctx, c)
+	assert.NilError(t, err)
+	// What a put killed after its first chunk leaves: the temporary entry
+	// and a partial object.
+	temp := dfs.PutTempPrefix + "0123456789abcdef.big"
+	n, err := fs.CreateFile(ctx, "/data/"+temp, 0o644)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.WriteAt(ctx, n.Entry, make([]byte, 5000), 0))
+	assert.NilError(t, c.Close(ctx))
+
+	for _, tc := range []struct {
+		action  Action
+		removed int
+		left    bool
+	}{{Report, 0, true}, {Relink, 0, true}, {Punch, 1, false}} {
+		res, err := Check(ctx, p, "posix", Options{Action: tc.action})
+		assert.NilError(t, err)
+		assert.DeepEqual(t, res.PartialPuts, []string{"/data/" + temp})
+		assert.Equal(t, res.PartialPutsRemoved, tc.removed)
+		assert.Assert(t, !res.Clean())
+		_, ok := tree(t, p, "posix", "/data")["/data/"+temp]
+		assert.Equal(t, ok, tc.left, tc.action)
+	}
+	res, err := Check(ctx, p, "posix", Options{})
+	assert.NilError(t, err)
+	assert.Assert(t, res.Clean(), "%+v", res)
+}
+
+// TestRelinkNameRefused: Check itself refuses a relink name that is not
+// one directory name, before it changes anything.
+func TestRelinkNameRefused(t *testing.T) {
+	p := newPool(t)
+	newPOSIX(t, p, "posix")
+	for _, name := range []string{"..", ".", "a/b", "/", strings.Repeat("n", 256)} {
+		_, err := Check(ctx, p, "posix", Options{Action: Relink, Name: name})
+		assert.ErrorIs(t, err, daosgo.ErrInval, name)
+	}
+	_, ok := tree(t, p, "posix", "/")["/lost+found"]
+	assert.Assert(t, !ok)
+}

@@ -31,7 +31,10 @@ type Attr struct {
 // superblock and root OIDs generated for the container's redundancy
 // factor (asked for in attr.Props, else the pool's), the layout type and
 // roots properties, the superblock, and the root directory's entry in the
-// superblock object under "/".
+// superblock object under "/". The superblock and the root entry are
+// written in one transaction, and a container whose namespace could not be
+// written (DER_NOSPACE, say) is destroyed again, so that a failed create
+// leaves no container behind to hold the label.
 func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr) (daosgo.UUID, error) {
 	rf, err := redundancyFactor(ctx, p, attr.Props)
 	if err != nil {
@@ -83,20 +86,38 @@ func CreateContainer(ctx context.Context, p daosgo.Pool, label string, attr Attr
 	if err != nil {
 		return id, err
 	}
+	if err := writeNamespace(ctx, p, id, sbOID, rootOID, attr); err != nil {
+		if derr := p.DestroyContainer(context.WithoutCancel(ctx), id.String(), true); derr != nil {
+			return id, errors.Join(err, fmt.Errorf("destroying the unfinished container %s: %w", id, derr))
+		}
+		return id, err
+	}
+	return id, nil
+}
+
+// writeNamespace writes a new container's superblock and root entry.
+func writeNamespace(ctx context.Context, p daosgo.Pool, id daosgo.UUID, sbOID, rootOID daosgo.OID, attr Attr) error {
 	c, err := p.OpenContainer(ctx, id.String(), daosgo.ContRW)
 	if err != nil {
-		return id, err
+		return err
 	}
-	defer c.Close(ctx)
+	defer c.Close(context.WithoutCancel(ctx))
 	sb := NewSuperblock(attr.ChunkSize, attr.OClass, attr.DirOClass, attr.FileOClass)
 	sb.Mode = attr.Mode
-	if err := WriteSuperblock(ctx, c, sbOID, sb); err != nil {
-		return id, err
-	}
 	now := time.Now()
 	root := Entry{Mode: ModeDir | 0o755, OID: rootOID, UID: attr.UID, GID: attr.GID,
 		Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()), MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
-	return id, insertEntry(ctx, c, sbOID, RootEntryName, root, "", daosgo.CondDkeyInsert)
+	return daosgo.RunTx(ctx, c, func(x daosgo.Tx) error {
+		o, err := x.OpenObject(ctx, sbOID, daosgo.ObjRW)
+		if err != nil {
+			return err
+		}
+		defer o.Close()
+		if err := o.Update(ctx, []byte(SBDkey), 0, sb.IODs()); err != nil {
+			return err
+		}
+		return o.Update(ctx, []byte(RootEntryName), daosgo.CondDkeyInsert, []daosgo.IOD{daosgo.ArrayIOD([]byte(InodeAkey), 0, root.Encode())})
+	})
 }
 
 // redundancyFactor is the redundancy factor a new container will have:
@@ -482,7 +503,16 @@ func (fs *FS) Mkdir(ctx context.Context, p string, perm uint32) (daosgo.OID, err
 		return daosgo.OID{}, err
 	}
 	e, err := fs.MkdirIn(ctx, dir.Entry, name, perm)
-	return e.OID, err
+	return e.OID, existsAt(p, err)
+}
+
+// existsAt names the whole path in a DER_EXIST from an entry made by path,
+// where the *In functions know the entry's name only.
+func existsAt(p string, err error) error {
+	if errors.Is(err, daosgo.ErrExist) {
+		return daosgo.Errorf(daosgo.ErrExist, "%s already exists", path.Clean("/"+p))
+	}
+	return err
 }
 
 // MkdirIn creates directory name in directory parent (its entry), as
@@ -537,7 +567,7 @@ func (fs *FS) Symlink(ctx context.Context, target, p string) error {
 	if err != nil {
 		return err
 	}
-	return fs.SymlinkIn(ctx, dir.Entry, name, target)
+	return existsAt(p, fs.SymlinkIn(ctx, dir.Entry, name, target))
 }
 
 // SymlinkIn creates symlink name -> target in directory parent.
@@ -564,7 +594,8 @@ func (fs *FS) CreateFile(ctx context.Context, p string, perm uint32) (Node, erro
 	if err != nil {
 		return Node{}, err
 	}
-	return fs.CreateFileIn(ctx, dir.Entry, name, perm)
+	n, err := fs.CreateFileIn(ctx, dir.Entry, name, perm)
+	return n, existsAt(p, err)
 }
 
 // CreateFileIn creates an empty regular file name in directory parent. As

@@ -60,24 +60,26 @@ type Manifest struct {
 	// no more and no less.
 	Orphans []string `json:"orphans"`
 	// Dangling are entries left pointing at an object that is gone.
-	Dangling []string `json:"dangling,omitempty"`
+	Dangling []string `json:"dangling"`
 	// LostData are paths whose data is damaged beyond repair.
-	LostData []string `json:"lost_data,omitempty"`
+	LostData []string `json:"lost_data"`
 	// Needs are the checker options the damage requires ("fix-sb",
 	// "fix-root").
-	Needs []string `json:"needs,omitempty"`
+	Needs []string `json:"needs"`
 }
 
-// Inject applies count faults of one kind to container c (opened RW).
+// Inject applies count faults of one kind to container c (opened RW); it
+// breaks fewer when fewer targets qualify.
 func Inject(ctx context.Context, c daosgo.Container, fault Fault, count int, seed uint64) (*Manifest, error) {
 	if count <= 0 {
-		count = 1
+		return nil, daosgo.Errorf(daosgo.ErrInval, "inject %s: count %d: want at least 1", fault, count)
 	}
 	props, err := c.GetProps(ctx, daosgo.PropContLayoutType)
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Fault: fault, Seed: seed, Orphans: []string{}}
+	// Lists start empty, not nil: JSON readers get [] rather than null.
+	m := &Manifest{Fault: fault, Seed: seed, Items: []Item{}, Orphans: []string{}, Dangling: []string{}, LostData: []string{}, Needs: []string{}}
 	r := rand.New(rand.NewPCG(seed, 0x1a7ec7))
 	switch layout := props[0].Num; {
 	case layout == daosgo.LayoutPOSIX && contains(DFSFaults, fault):

@@ -64,9 +64,9 @@ type Stats struct {
 	Files    int64 `json:"files"`
 	Symlinks int64 `json:"symlinks"`
 	Bytes    int64 `json:"bytes"`
-	Dicts    int64 `json:"dicts,omitempty"`
-	Keys     int64 `json:"keys,omitempty"`
-	Arrays   int64 `json:"arrays,omitempty"`
+	Dicts    int64 `json:"dicts"`
+	Keys     int64 `json:"keys"`
+	Arrays   int64 `json:"arrays"`
 }
 
 // Entries is the number of namespace entries made.
@@ -389,13 +389,13 @@ func Python(ctx context.Context, pc *pydaos.Container, spec PySpec, progress fun
 				for k, size := range batch {
 					key := fmt.Sprintf("key.%06d", first+k)
 					if err := kv.Put(ctx, key, Content(spec.Seed, name+"/"+key, size)); err != nil {
-						return fmt.Errorf("[%s]: %w", key, err)
+						return fmt.Errorf("%s: %w", key, err)
 					}
 				}
 				return nil
 			})
 			if err != nil {
-				return c.stats(), fmt.Errorf("populate %s%w", name, err)
+				return c.stats(), fmt.Errorf("populate %s: %w", name, err)
 			}
 			for _, size := range batch {
 				c.keys.Add(1)
