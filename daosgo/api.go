@@ -53,7 +53,8 @@ type Admin interface {
 	GetPoolProps(ctx context.Context, pool string, ids ...PropID) (Props, error)
 	SetPoolProps(ctx context.Context, pool string, props Props) error
 	// EvictPool revokes every open handle of the pool: pool, container
-	// and object handles fail with DER_NO_HDL on their next use.
+	// and object handles fail with DER_NO_HDL on their next use. It says
+	// how many it revoked, or -1 when the backend cannot tell (dmg).
 	EvictPool(ctx context.Context, pool string) (evicted int, err error)
 }
 

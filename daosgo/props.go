@@ -203,6 +203,9 @@ func (p Prop) ValueString() string {
 		}
 		return strings.Join(s, ", ")
 	}
+	if w, ok := p.ID.ValueWord(p.Num); ok && p.ID.IsPool() {
+		return w // as dmg prints it: "Reclaim strategy: lazy"
+	}
 	switch p.Kind() {
 	case KindString:
 		return p.Str

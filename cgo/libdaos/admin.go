@@ -309,10 +309,12 @@ func (a *Admin) SetPoolProps(ctx context.Context, pool string, props daosgo.Prop
 }
 
 // EvictPool runs dmg pool evict. dmg does not say how many handles it
-// revoked: the count returned is 0.
+// revoked: the count returned is -1, unknown.
 func (a *Admin) EvictPool(ctx context.Context, pool string) (int, error) {
-	_, err := a.run(ctx, "pool", "evict", pool)
-	return 0, err
+	if _, err := a.run(ctx, "pool", "evict", pool); err != nil {
+		return 0, err
+	}
+	return -1, nil
 }
 
 // StartUpgrade runs dmg pool upgrade: on DAOS the pool service runs

@@ -300,7 +300,7 @@ func TestInputRefusedUpFront(t *testing.T) {
 	// Enumerations by name, modes in octal.
 	ok(t, dir, "pool", "set-prop", "tank", "reclaim:lazy")
 	out = ok(t, dir, "pool", "get-prop", "tank", "reclaim")
-	assert.Assert(t, strings.Contains(out, "Reclaim strategy: 1"), out)
+	assert.Assert(t, strings.Contains(out, "Reclaim strategy: lazy"), out)
 	ok(t, dir, "fs", "put", "tank", "fs1", local, "/f", "--mode", "600")
 	var st map[string]any
 	jsonOf(t, ok(t, dir, "--json", "fs", "stat", "tank", "fs1", "/f"), &st)

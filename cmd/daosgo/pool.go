@@ -378,7 +378,16 @@ func (c *poolEvictCmd) Run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	return g.print(map[string]any{"pool": c.Pool, "evicted_handles": n}, func(w io.Writer) {
+	res := map[string]any{"pool": c.Pool, "evicted_handles": n}
+	if n < 0 {
+		// The backend cannot tell (dmg does not say): no figure.
+		res = map[string]any{"pool": c.Pool, "unreported": []string{"evicted_handles"}}
+	}
+	return g.print(res, func(w io.Writer) {
+		if n < 0 {
+			fmt.Fprintln(w, "Pool-evict command succeeded")
+			return
+		}
 		fmt.Fprintf(w, "Pool-evict command succeeded: %d handle(s) revoked\n", n)
 	})
 }
