@@ -149,6 +149,16 @@ type codedError struct {
 }
 
 func (e *codedError) Error() string { return e.msg + ": " + e.code.Error() }
+
+// Reason is err's message without the DAOS code it ends with, for
+// grouping errors that differ only in what they name.
+func Reason(err error) string {
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return ce.msg
+	}
+	return err.Error()
+}
 func (e *codedError) Unwrap() error { return e.code }
 
 // CanceledError reports an operation stopped by its context. It is both

@@ -374,7 +374,7 @@ func (c *Container) VerifyObject(ctx context.Context, oid daosgo.OID) (int, erro
 	}
 	r := daosgo.Redundancy(oid.Redundancy())
 	if !r.IsEC() && r.GroupSize() <= 1 {
-		return 0, daosgo.Errorf(daosgo.ErrNotSupported, "object %s is %s: one replica, nothing for daos_obj_verify to compare", oid, r)
+		return 0, daosgo.Errorf(daosgo.ErrNotSupported, "objects of class %s have one replica: daos_obj_verify has nothing to compare", r)
 	}
 	if err := rcErr(C.daos_obj_verify(c.coh, cOID(oid), C.DAOS_EPOCH_MAX), "daos_obj_verify(%s)", oid); err != nil {
 		return 0, err

@@ -176,7 +176,15 @@ func printCheck(w io.Writer, r *checker.Result, verbose bool) {
 	if r.Verified+r.Skipped > 0 || len(r.CsumErrors) > 0 {
 		fmt.Fprintf(w, "  verified:         %d\n", r.Verified)
 		if r.Skipped > 0 {
-			fmt.Fprintf(w, "  skipped:          %d (no record checksums in this pool's layout; 'pool upgrade' adds them)\n", r.Skipped)
+			fmt.Fprintf(w, "  skipped:          %d\n", r.Skipped)
+			whys := make([]string, 0, len(r.SkippedWhy))
+			for why := range r.SkippedWhy {
+				whys = append(whys, why)
+			}
+			sort.Strings(whys)
+			for _, why := range whys {
+				fmt.Fprintf(w, "    %d: %s\n", r.SkippedWhy[why], why)
+			}
 		}
 		fmt.Fprintf(w, "  checksum errors:  %d\n", len(r.CsumErrors))
 		for _, e := range r.CsumErrors {

@@ -96,16 +96,17 @@ type Result struct {
 	Dangling       []string       `json:"dangling"` // entries whose object is absent
 	// PartialPuts are the temporary entries of DFS puts that died before
 	// they finished (see dfs.PutFile); Punch removes them.
-	PartialPuts        []string      `json:"partial_puts"`
-	PartialPutsRemoved int           `json:"partial_puts_removed"`
-	Verified           int           `json:"verified"`
-	CsumErrors         []string      `json:"checksum_errors"`
-	Skipped            int           `json:"skipped"`
-	SBRebuilt          bool          `json:"superblock_rebuilt"`
-	RootRecreated      bool          `json:"root_recreated"`
-	LostFound          string        `json:"lost_found"`
-	Duration           time.Duration `json:"-"`
-	Seconds            float64       `json:"seconds"`
+	PartialPuts        []string       `json:"partial_puts"`
+	PartialPutsRemoved int            `json:"partial_puts_removed"`
+	Verified           int            `json:"verified"`
+	CsumErrors         []string       `json:"checksum_errors"`
+	Skipped            int            `json:"skipped"`
+	SkippedWhy         map[string]int `json:"skipped_why"` // reason: objects
+	SBRebuilt          bool           `json:"superblock_rebuilt"`
+	RootRecreated      bool           `json:"root_recreated"`
+	LostFound          string         `json:"lost_found"`
+	Duration           time.Duration  `json:"-"`
+	Seconds            float64        `json:"seconds"`
 }
 
 // Clean reports whether the check found nothing to repair.
@@ -213,7 +214,7 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	layout := props[0].Num
 	// Lists start empty, not nil: JSON readers get [] rather than null.
 	res = &Result{Container: cont, Layout: daosgo.LayoutName(layout), Action: opts.Action.String(),
-		Orphans: []Orphan{}, OrphansByKind: map[string]int{}, Dangling: []string{}, PartialPuts: []string{}, CsumErrors: []string{}}
+		Orphans: []Orphan{}, OrphansByKind: map[string]int{}, SkippedWhy: map[string]int{}, Dangling: []string{}, PartialPuts: []string{}, CsumErrors: []string{}}
 	var md model
 	switch layout {
 	case daosgo.LayoutPOSIX:
@@ -434,6 +435,14 @@ func objectBytes(ctx context.Context, c daosgo.Container, oid daosgo.OID) (uint6
 	return total, nil
 }
 
+func (r *Result) skip(why string) {
+	r.Skipped++
+	if r.SkippedWhy == nil {
+		r.SkippedWhy = map[string]int{}
+	}
+	r.SkippedWhy[why]++
+}
+
 // verify checks every object of the snapshot against its checksums.
 func verify(ctx context.Context, c daosgo.Container, oit daosgo.OIT, res *Result) error {
 	v, ok := c.(daosgo.Verifier)
@@ -445,13 +454,13 @@ func verify(ctx context.Context, c daosgo.Container, oit daosgo.OIT, res *Result
 		}
 		for _, oid := range oids {
 			if !ok {
-				res.Skipped++
+				res.skip("the backend cannot verify objects")
 				continue
 			}
 			_, err := v.VerifyObject(ctx, oid)
 			switch {
 			case errors.Is(err, daosgo.ErrNotSupported):
-				res.Skipped++
+				res.skip(daosgo.Reason(err))
 			case errors.Is(err, daosgo.ErrCsum), errors.Is(err, daosgo.ErrMismatch):
 				res.CsumErrors = append(res.CsumErrors, err.Error())
 			case errors.Is(err, daosgo.ErrNonexist):
