@@ -31,7 +31,7 @@ demo: build
 # DAOSGO_TEST_POOL_ADMIN and DAOSGO_DMG_ARGS as it says.
 test-daos:
 	@[ -n "$$DAOSGO_TEST_POOL$$DAOSGO_TEST_POOL_ADMIN" ] || { echo "test-daos: set DAOSGO_TEST_POOL to a pool of your DAOS system (see README.md)"; exit 2; }
-	GOEXPERIMENT=cgocheck2 $(GO) test -tags daos -count=1 -v -run Conformance ./cgo/...
+	GOEXPERIMENT=cgocheck2 $(GO) test -tags daos -count=1 -v -run 'Conformance|OnDAOS' ./cgo/...
 
 # Compile-check the libdaos backend against DAOS headers without DAOS
 # installed: DAOS_INCLUDE is a DAOS source tree's src/include, and
