@@ -2,6 +2,7 @@ package daosgo
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -405,6 +406,18 @@ type OIT interface {
 
 // OITFilter decides whether ListFilter returns an OID.
 type OITFilter func(oid OID, marker []byte) (bool, error)
+
+// Call runs the filter, turning a panic into its error: on DAOS the filter
+// runs under libdaos's C frames, which a panic must not unwind, and every
+// backend answers the same.
+func (f OITFilter) Call(oid OID, marker []byte) (keep bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("OIT filter panicked on %s: %v", oid, p)
+		}
+	}()
+	return f(oid, marker)
+}
 
 // MarkerMaxLen is the largest OIT marker daosgo stores (128 bits, as the
 // middleware consistency design specifies).

@@ -12,7 +12,6 @@ import "C"
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -160,13 +159,8 @@ type filterCall struct {
 
 // call runs the filter; a panic in it becomes its error, since a panic
 // must not unwind through libdaos's C frames.
-func (f *filterCall) call(oid daosgo.OID, marker []byte) (keep bool, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("OIT filter panicked on %s: %v", oid, p)
-		}
-	}()
-	return f.fn(oid, marker)
+func (f *filterCall) call(oid daosgo.OID, marker []byte) (bool, error) {
+	return f.fn.Call(oid, marker)
 }
 
 //export daosgoOITFilter

@@ -108,6 +108,9 @@ func (s *suite) testOIT(t *testing.T) {
 		assert.Assert(t, errors.Is(err, stop))
 		_, err = oit.ListFilter(ctx(), &daosgo.Anchor{}, 100, nil)
 		isErr(t, err, daosgo.ErrInval)
+		// A filter that panics fails the listing instead of the process.
+		_, err = oit.ListFilter(ctx(), &daosgo.Anchor{}, 100, func(daosgo.OID, []byte) (bool, error) { panic("filter bug") })
+		assert.ErrorContains(t, err, "filter bug")
 	})
 	t.Run("Persist", func(t *testing.T) {
 		assert.NilError(t, oit.Close())

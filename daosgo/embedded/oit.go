@@ -162,7 +162,7 @@ func (h *oitHandle) ListFilter(ctx context.Context, anchor *daosgo.Anchor, nr in
 		}
 		for i, r := range rows {
 			oid := daosgo.OID{Hi: uint64(r.hi), Lo: uint64(r.lo)}
-			keep, err := filter(oid, r.marker)
+			keep, err := filter.Call(oid, r.marker)
 			if err != nil {
 				return out, err
 			}
