@@ -125,7 +125,7 @@ type PoolInfo struct {
 	Targets       int           `json:"targets"`
 	TargetUsed    []uint64      `json:"target_used_bytes"` // bytes stored on each target
 	Containers    int           `json:"containers"`
-	Handles       int           `json:"handles"`
+	Handles       int           `json:"open_handles"`
 	Rebuild       RebuildState  `json:"rebuild"`
 	LayoutVersion uint32        `json:"layout_version"`
 	MaxVersion    uint32        `json:"max_layout_version"`

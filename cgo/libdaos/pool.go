@@ -63,7 +63,7 @@ func (p *Pool) Query(ctx context.Context) (daosgo.PoolInfo, error) {
 	}
 	out.UsedBytes = out.TotalBytes - out.FreeBytes
 	out.Status = out.UpgradeStatus.PoolStatus()
-	out.Unreported = []string{"handles", "target_used_bytes"}
+	out.Unreported = []string{"open_handles", "target_used_bytes"}
 	rs := &info.pi_rebuild_st
 	out.MaxVersion = max(uint32(rs.rs_max_supported_layout_ver), out.LayoutVersion)
 	switch C.daosgo_rebuild_state(rs) {

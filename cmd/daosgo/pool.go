@@ -193,7 +193,7 @@ func (c *poolQueryCmd) Run(ctx context.Context, g *globals) error {
 	return g.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "Pool %s, label %s\n", info.UUID, info.Label)
 		fmt.Fprintf(w, "Pool version %d (newest known %d), status %s\n", info.LayoutVersion, info.MaxVersion, info.Status)
-		fmt.Fprintf(w, "Containers: %d, open handles: %s\n", info.Containers, reported(info.Reports("handles"), info.Handles))
+		fmt.Fprintf(w, "Containers: %d, open handles: %s\n", info.Containers, reported(info.Reports("open_handles"), info.Handles))
 		fmt.Fprintf(w, "Rebuild %s, %d objs, %d recs\n", info.Rebuild.State, info.Rebuild.Objects, info.Rebuild.Records)
 		pct := 0.0
 		if info.TotalBytes > 0 {
