@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -55,4 +56,35 @@ func TestZombieOwnerIsDead(t *testing.T) {
 	assert.Assert(t, !ownerAlive(owner), "a zombie counts as alive")
 	assert.NilError(t, cmd.Wait())
 	assert.Assert(t, ownerAlive(processOwner()))
+}
+
+// A pool file of this format made before objects' write epochs were kept
+// gets their table when next connected: its objects answer 0 until they
+// are written again, then their epoch.
+func TestEpochTableAddedToOlderFiles(t *testing.T) {
+	root, e, p := setup(t)
+	path := e.poolPath(p.UUID())
+	assert.NilError(t, p.Disconnect(bg))
+	assert.NilError(t, e.Close())
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	assert.NilError(t, err)
+	_, err = raw.Exec(`DROP TABLE obj_epochs`)
+	assert.NilError(t, err)
+	assert.NilError(t, raw.Close())
+
+	e, err = Open(Options{Root: root})
+	assert.NilError(t, err)
+	defer e.Close()
+	p, err = e.Connect(bg, "pool", daosgo.PoolRW)
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(bg, "cont", daosgo.ContRW)
+	assert.NilError(t, err)
+	o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
+	epoch, err := o.QueryMaxEpoch(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, epoch, uint64(0))
+	assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", []byte("v")))
+	epoch, err = o.QueryMaxEpoch(bg)
+	assert.NilError(t, err)
+	assert.Assert(t, epoch > 0)
 }

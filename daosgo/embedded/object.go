@@ -8,6 +8,7 @@ import (
 	"errors"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
@@ -168,8 +169,30 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 			delta += d
 		}
 		charge(t, tgt, delta)
-		return nil
+		return o.touch(t)
 	})
+}
+
+// touch records a write to the object at the current epoch, as DAOS
+// raises an object's vo_max_write with every update and punch.
+func (o *object) touch(t *tx) error {
+	_, err := t.exec(`INSERT INTO obj_epochs(cont, hi, lo, epoch) VALUES(?, ?, ?, ?)
+		ON CONFLICT(cont, hi, lo) DO UPDATE SET epoch = MAX(epoch, excluded.epoch)`,
+		o.args(int64(daosgo.TimeEpoch(time.Now())))...)
+	return err
+}
+
+// QueryMaxEpoch answers the epoch of the object's latest write, 0 if none.
+func (o *object) QueryMaxEpoch(ctx context.Context) (uint64, error) {
+	var epoch int64
+	err := o.read(ctx, func(t *tx) error {
+		err := t.row(`SELECT epoch FROM obj_epochs WHERE `+objWhere, o.args(), &epoch)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return uint64(epoch), err
 }
 
 // updateIOD applies one IOD and returns the change in stored bytes.
@@ -527,8 +550,10 @@ func (o *object) Punch(ctx context.Context) error {
 		if err := o.punch(t, ``, nil, false, ""); err != nil {
 			return err
 		}
-		_, err := t.exec(`DELETE FROM hollow WHERE `+objWhere, o.args()...)
-		return err
+		if _, err := t.exec(`DELETE FROM hollow WHERE `+objWhere, o.args()...); err != nil {
+			return err
+		}
+		return o.touch(t)
 	})
 }
 
@@ -585,6 +610,9 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 				return err
 			}
 		}
+		if err := o.touch(t); err != nil {
+			return err
+		}
 		return o.keepIfHollow(t)
 	})
 }
@@ -611,6 +639,9 @@ func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondF
 			if err := o.punch(t, ` AND dkey = ? AND akey = ?`, []any{dk, ak}, flags&daosgo.CondPunch != 0, "akey "+daosgo.KeyString(akeys[i])); err != nil {
 				return err
 			}
+		}
+		if err := o.touch(t); err != nil {
+			return err
 		}
 		return o.keepIfHollow(t)
 	})

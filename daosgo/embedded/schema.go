@@ -101,6 +101,8 @@ CREATE TABLE recs(
 
 ` + hollowTable + `
 
+` + epochTable + `
+
 -- Bytes stored on each target; their sum is the pool's used space.
 CREATE TABLE space(
 	tgt  INTEGER PRIMARY KEY,
@@ -143,6 +145,20 @@ const hollowTable = `CREATE TABLE hollow(
 	cont INTEGER NOT NULL,
 	hi   INTEGER NOT NULL,
 	lo   INTEGER NOT NULL,
+	PRIMARY KEY(cont, hi, lo)
+) WITHOUT ROWID;`
+
+// epochTable keeps each object's latest write epoch: what DAOS keeps per
+// object (vo_max_write) and answers to daos_obj_query_max_epoch, and what
+// libdfs derives files' and directories' mtimes from. It only adds a
+// table, so pool files of this format made before it get it when next
+// connected (see Connect); their objects answer 0, never written since,
+// until written again.
+const epochTable = `CREATE TABLE IF NOT EXISTS obj_epochs(
+	cont  INTEGER NOT NULL,
+	hi    INTEGER NOT NULL,
+	lo    INTEGER NOT NULL,
+	epoch INTEGER NOT NULL,
 	PRIMARY KEY(cont, hi, lo)
 ) WITHOUT ROWID;`
 
