@@ -755,26 +755,87 @@ type Stat struct {
 	UID    uint32     `json:"uid"`
 	GID    uint32     `json:"gid"`
 	Target string     `json:"target,omitempty"`
+	// ChunkSize is a file's chunk size, what libdfs reports as st_blksize.
+	ChunkSize uint64 `json:"chunk_size,omitempty"`
 }
 
-// StatNode builds a Stat from a node, reading a file's size.
+// StatNode builds a Stat from a node as libdfs's dfs_stat does
+// (entry_stat): a file's size from its object, and a file's or a
+// directory's times from the epoch of its object's latest write.
 func (fs *FS) StatNode(ctx context.Context, n Node) (Stat, error) {
-	st := Stat{Name: n.Name, Mode: n.Mode, OID: n.OID, OIDStr: n.OID.String(), UID: n.UID, GID: n.GID, Target: n.Target,
-		Mtime: time.Unix(int64(n.Mtime), int64(n.MtimeNsec)), Ctime: time.Unix(int64(n.Ctime), int64(n.CtimeNsec))}
+	st := Stat{Name: n.Name, Mode: n.Mode, OID: n.OID, OIDStr: n.OID.String(), UID: n.UID, GID: n.GID, Target: n.Target}
+	var epoch uint64
 	switch {
 	case n.IsDir():
 		st.Type = "dir"
-	case n.IsSymlink():
-		st.Type, st.Size = "symlink", n.ValueLen
-	default:
-		st.Type = "file"
-		size, err := fs.Size(ctx, n.Entry)
+		o, err := fs.objs.OpenObject(ctx, n.OID, daosgo.ObjRO)
 		if err != nil {
 			return st, err
 		}
-		st.Size = size
+		epoch, err = o.QueryMaxEpoch(ctx)
+		o.Close()
+		if err != nil {
+			return st, err
+		}
+	case n.IsSymlink():
+		st.Type, st.Size = "symlink", n.ValueLen
+	default:
+		st.Type, st.ChunkSize = "file", fs.chunkSize(n.Entry)
+		var err error
+		if st.Size, epoch, err = fs.sizeAndEpoch(ctx, n.Entry); err != nil {
+			return st, err
+		}
 	}
+	st.Mtime, st.Ctime = Times(n.Entry, epoch)
 	return st, nil
+}
+
+// Times returns an entry's modification and change times as libdfs
+// reports them (update_stbuf_times), given the epoch of its object's
+// latest write (0 for a symlink, or an object never written: the entry's
+// own times). libdfs writes no time into a directory's or file's entry
+// when the object changes; the object's epoch is its mtime, unless the
+// entry's mtime was set by hand since (dfs_osetattr records the object's
+// epoch then, in the entry's HLC). The change time is the later of the
+// entry's and the object's.
+func Times(e Entry, epoch uint64) (mtime, ctime time.Time) {
+	mtime = time.Unix(int64(e.Mtime), int64(e.MtimeNsec))
+	ctime = time.Unix(int64(e.Ctime), int64(e.CtimeNsec))
+	if epoch == 0 {
+		return mtime, ctime
+	}
+	obj := daosgo.EpochTime(epoch)
+	if obj.After(ctime) {
+		ctime = obj
+	}
+	// libdfs compares the two epochs as times (d_hlc2timespec), whose
+	// resolution is the HLC's 16 ticks a nanosecond.
+	if epoch/hlcPerNsec != e.HLC/hlcPerNsec {
+		mtime = obj
+	}
+	return mtime.Local(), ctime.Local()
+}
+
+// hlcPerNsec is D_HLC_NSEC: HLC ticks per nanosecond.
+const hlcPerNsec = 16
+
+// sizeAndEpoch returns a file's size and the epoch of its latest write,
+// as daos_array_stat does for dfs_stat.
+func (fs *FS) sizeAndEpoch(ctx context.Context, e Entry) (size, epoch uint64, err error) {
+	o, err := fs.objs.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer o.Close()
+	q, err := o.QueryMax(ctx, []byte(fileArrayAkey))
+	if err != nil {
+		return 0, 0, err
+	}
+	if q.Found() {
+		size = FileSize(q.Dkey, q.Recx, fs.chunkSize(e))
+	}
+	epoch, err = o.QueryMaxEpoch(ctx)
+	return size, epoch, err
 }
 
 // Stat looks up p and stats it.
