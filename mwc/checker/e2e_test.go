@@ -353,6 +353,26 @@ func TestCheckerRefusals(t *testing.T) {
 	_, err = Check(ctx, p, "busy", Options{})
 	assert.ErrorContains(t, err, "--fix-sb")
 	assert.Equal(t, m.Needs[0], "fix-sb")
+
+	// A superblock of another DFS layout is another libdfs's container,
+	// not a corrupt one: even --fix-sb leaves it as it is.
+	newPOSIX(t, p, "layout2")
+	c, _ = p.OpenContainer(ctx, "layout2", daosgo.ContRW)
+	props, _ := c.GetProps(ctx, daosgo.PropContRoots)
+	sb, _ := c.OpenObject(ctx, props[0].Roots[0], daosgo.ObjRW)
+	assert.NilError(t, daosgo.PutSingle(ctx, sb, []byte(dfs.SBDkey), "DFS_LAYOUT_VERSION", []byte{2, 0}))
+	sb.Close()
+	c.Close(ctx)
+	_, err = Check(ctx, p, "layout2", Options{FixSB: true, FixRoot: true, Action: Relink})
+	assert.ErrorIs(t, err, daosgo.ErrDFIncompat)
+	assert.ErrorContains(t, err, "layout version 2")
+	c, _ = p.OpenContainer(ctx, "layout2", daosgo.ContRO)
+	sb, _ = c.OpenObject(ctx, props[0].Roots[0], daosgo.ObjRO)
+	v, err := daosgo.GetSingle(ctx, sb, []byte(dfs.SBDkey), "DFS_LAYOUT_VERSION")
+	assert.NilError(t, err)
+	assert.DeepEqual(t, v, []byte{2, 0})
+	sb.Close()
+	c.Close(ctx)
 }
 
 // --verify checks records in a pool whose layout has checksums (version 4)
