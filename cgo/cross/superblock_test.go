@@ -3,7 +3,9 @@
 package cross
 
 import (
+	"errors"
 	"os"
+	"syscall"
 	"testing"
 
 	"github.com/daosgo/daosgo/cgo/libdfs"
@@ -14,7 +16,8 @@ import (
 
 // daosgo mounts exactly the superblocks libdfs mounts (open_sb): versions
 // up to 2 with layout 3; a zero or missing chunk size is the default and
-// missing classes are 0.
+// missing classes are 0; and it makes balanced-mode containers as libdfs
+// marks them (DFS_BALANCED, which libdfs mounts only in balanced mode).
 func TestCrossSuperblockRules(t *testing.T) {
 	p := connect(t)
 	le16 := func(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
@@ -73,4 +76,17 @@ func TestCrossSuperblockRules(t *testing.T) {
 		})
 	}
 
+	t.Run("balanced", func(t *testing.T) {
+		cont := label(t, p, "balanced")
+		_, err := dfs.CreateContainer(ctx, p, cont, dfs.Attr{Mode: dfs.ModeBalanced})
+		assert.NilError(t, err)
+		_, err = libdfs.Mount(poolLabel, os.Getenv("DAOS_SYSTEM"), cont, libdfs.RDWR)
+		assert.Assert(t, errors.Is(err, syscall.EPERM), "a balanced container mounts only in balanced mode: %v", err)
+		lfs, err := libdfs.Mount(poolLabel, os.Getenv("DAOS_SYSTEM"), cont, libdfs.RDWR|libdfs.BALANCED)
+		assert.NilError(t, err)
+		attr, err := lfs.Query()
+		assert.NilError(t, err)
+		assert.NilError(t, lfs.Close())
+		assert.Equal(t, attr.Mode, uint32(libdfs.BALANCED))
+	})
 }

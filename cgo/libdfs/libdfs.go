@@ -58,6 +58,9 @@ const (
 	EXCL     = int(C.O_EXCL)
 	TRUNC    = int(C.O_TRUNC)
 	NOFOLLOW = int(C.O_NOFOLLOW)
+	// BALANCED is DFS_BALANCED, a mount flag (and a container mode): a
+	// container made in balanced mode mounts only with it.
+	BALANCED = int(C.DFS_BALANCED)
 )
 
 // File types of a mode (sys/stat.h).

@@ -45,7 +45,7 @@ const (
 	LayoutVersion    uint16 = 3                  // DFS_LAYOUT_VERSION
 	DefaultChunkSize uint64 = 1 << 20            // DFS_DEFAULT_CHUNK_SIZE
 	ModeRelaxed      uint32 = 0                  // DFS_RELAXED
-	ModeBalanced     uint32 = 1                  // DFS_BALANCED
+	ModeBalanced     uint32 = 4                  // DFS_BALANCED: libdfs tests bit 2 (MODE_MASK)
 	contHintMaxLen          = 128                // DAOS_CONT_HINT_MAX_LEN
 	reservedLo       uint64 = 0                  // RESERVED_LO
 	sbHi                    = 0                  // SB_HI

@@ -110,6 +110,13 @@ var goldenSB = map[string]string{
 	"DFS_MODE":           "00000000",
 }
 
+// The consistency modes are libdfs's values (daos_fs.h): relaxed 0,
+// balanced 4, the bit dfs_mount tests (MODE_MASK, 1 << 2).
+func TestModes(t *testing.T) {
+	assert.Equal(t, ModeRelaxed, uint32(0))
+	assert.Equal(t, ModeBalanced, uint32(1<<2))
+}
+
 func TestSuperblockGolden(t *testing.T) {
 	sb := NewSuperblock(0, 0, daosgo.OCS1, daosgo.OCSX)
 	got := map[string]string{}
