@@ -456,3 +456,31 @@ func TestRelinkNameRefused(t *testing.T) {
 	_, ok := tree(t, p, "posix", "/")["/lost+found"]
 	assert.Assert(t, !ok)
 }
+
+// lost-chunks counts a file's chunks in its own chunk size (libdfs lets
+// each file have one) and loses a chunk the file holds: a sparse file's
+// holes are not chunks to lose.
+func TestLostChunksOwnChunkSize(t *testing.T) {
+	p := newPool(t)
+	_, err := dfs.CreateContainer(ctx, p, "posix", dfs.Attr{ChunkSize: 1 << 20})
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, "posix", daosgo.ContRW)
+	assert.NilError(t, err)
+	defer c.Close(ctx)
+	fs, err := dfs.Mount(ctx, c)
+	assert.NilError(t, err)
+	parent := fs.Root
+	parent.ChunkSize = 1000 // as libdfs's dfs_obj_set_chunk_size leaves a directory
+	dir, err := fs.MkdirIn(ctx, parent, "small-chunks", 0o755)
+	assert.NilError(t, err)
+	f, err := fs.CreateFileIn(ctx, dir, "f", 0o644)
+	assert.NilError(t, err)
+	assert.Equal(t, f.ChunkSize, uint64(1000))
+	// Chunks 1 and 4 are written, 2 and 3 are holes.
+	assert.NilError(t, fs.WriteAt(ctx, f.Entry, make([]byte, 500), 0))
+	assert.NilError(t, fs.WriteAt(ctx, f.Entry, make([]byte, 500), 3200))
+	m, err := inject.Inject(ctx, c, inject.LostChunks, 1, 1)
+	assert.NilError(t, err)
+	assert.Equal(t, m.Items[0].Detail, "punched chunk 1 of 4")
+	assert.DeepEqual(t, m.LostData, []string{"/small-chunks/f"})
+}

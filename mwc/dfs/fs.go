@@ -644,8 +644,10 @@ func (fs *FS) WriteFile(ctx context.Context, p string, data []byte, perm uint32)
 	return fs.WriteAt(ctx, n.Entry, data, 0)
 }
 
-// chunkSize is a file's chunk size: its entry's. Files written by earlier
+// ChunkSize is a file's chunk size: its entry's. Files written by earlier
 // releases of daosgo stored 0, meaning the container's.
+func (fs *FS) ChunkSize(e Entry) uint64 { return fs.chunkSize(e) }
+
 func (fs *FS) chunkSize(e Entry) uint64 {
 	if e.ChunkSize != 0 {
 		return e.ChunkSize
