@@ -484,3 +484,23 @@ func TestLostChunksOwnChunkSize(t *testing.T) {
 	assert.Equal(t, m.Items[0].Detail, "punched chunk 1 of 4")
 	assert.DeepEqual(t, m.LostData, []string{"/small-chunks/f"})
 }
+
+// An orphan's bytes are what its values hold: a file's, its extents (a
+// single-value fetch of an array akey finds nothing, as on DAOS).
+func TestOrphanBytes(t *testing.T) {
+	p := newPool(t)
+	_, err := dfs.CreateContainer(ctx, p, "posix", dfs.Attr{ChunkSize: 4096})
+	assert.NilError(t, err)
+	c, err := p.OpenContainer(ctx, "posix", daosgo.ContRW)
+	assert.NilError(t, err)
+	fs, err := dfs.Mount(ctx, c)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.WriteFile(ctx, "/f", make([]byte, 10000), 0o644))
+	_, err = inject.Inject(ctx, c, inject.LostDentry, 1, 1)
+	assert.NilError(t, err)
+	assert.NilError(t, c.Close(ctx))
+	res, err := Check(ctx, p, "posix", Options{})
+	assert.NilError(t, err)
+	assert.Equal(t, len(res.Orphans), 1)
+	assert.Equal(t, res.Orphans[0].Bytes, uint64(10000))
+}
