@@ -53,7 +53,10 @@ elif op == "read":
             items[k if isinstance(k, str) else k.decode()] = v.hex()
         out[name] = {"kind": "dict", "items": items}
 elif op == "check":
-    pydaos.check(req["pool"], req["cont"])
+    try:
+        pydaos.check(req["pool"], req["cont"])
+    except pydaos.PyDError as e:
+        out["error"] = {"kind": str(e)}
 sys.stdout.flush()
 print("RESULT " + json.dumps(out), flush=True)
 `
@@ -112,7 +115,19 @@ type pyObj struct {
 // Dictionary back as: hi.lo" for each.
 func pydaosRelinked(t *testing.T, cont string) []string {
 	t.Helper()
-	_, lines := python(t, map[string]any{"op": "check", "cont": cont})
+	out, err := pydaosCheck(t, cont)
+	assert.Equal(t, err, "", "pydaos.check")
+	return out
+}
+
+// pydaosCheck runs PyDAOS's checker and returns what it relinked, or its
+// error.
+func pydaosCheck(t *testing.T, cont string) ([]string, string) {
+	t.Helper()
+	res, lines := python(t, map[string]any{"op": "check", "cont": cont})
+	if e, ok := res["error"]; ok {
+		return nil, e.Kind
+	}
 	out := []string{}
 	for _, l := range lines {
 		if i := strings.Index(l, " back as: "); i > 0 && strings.HasPrefix(l, "Adding leaked") {
@@ -120,7 +135,7 @@ func pydaosRelinked(t *testing.T, cont string) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	return out, ""
 }
 
 // daosgoDicts reads every root entry with daosgo over the libdaos
