@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path"
 	"strings"
 	"sync"
@@ -22,7 +23,6 @@ type Attr struct {
 	DirOClass  daosgo.ObjClass // DFS_DIR_OBJ_CLASS: directories
 	FileOClass daosgo.ObjClass // DFS_FILE_OBJ_CLASS: files
 	Mode       uint32          // ModeRelaxed or ModeBalanced
-	UID, GID   uint32          // owner of the root directory
 	// Props are more container properties (da_props), e.g. rd_fac.
 	Props daosgo.Props
 }
@@ -104,9 +104,7 @@ func writeNamespace(ctx context.Context, p daosgo.Pool, id daosgo.UUID, sbOID, r
 	defer c.Close(context.WithoutCancel(ctx))
 	sb := NewSuperblock(attr.ChunkSize, attr.OClass, attr.DirOClass, attr.FileOClass)
 	sb.Mode = attr.Mode
-	now := time.Now()
-	root := Entry{Mode: ModeDir | 0o755, OID: rootOID, UID: attr.UID, GID: attr.GID,
-		Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()), MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
+	root := newEntry(ModeDir|0o755, rootOID)
 	return daosgo.RunTx(ctx, c, func(x daosgo.Tx) error {
 		o, err := x.OpenObject(ctx, sbOID, daosgo.ObjRW)
 		if err != nil {
@@ -173,10 +171,7 @@ const ecCellDefault = 128 << 10
 // in the superblock object (roots[0]): what a lost root entry is replaced
 // with. Whatever the old root held is then unreachable until relinked.
 func RecreateRoot(ctx context.Context, c daosgo.Container, roots daosgo.Roots) error {
-	now := time.Now()
-	root := Entry{Mode: ModeDir | 0o755, OID: roots[1], Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
-		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
-	return insertEntry(ctx, c, roots[0], RootEntryName, root, "", 0)
+	return insertEntry(ctx, c, roots[0], RootEntryName, newEntry(ModeDir|0o755, roots[1]), "", 0)
 }
 
 // WriteSuperblock writes sb into the superblock object.
@@ -489,11 +484,19 @@ func (fs *FS) parentOf(ctx context.Context, p string) (Node, string, error) {
 	return dir, parts[len(parts)-1], nil
 }
 
-func (fs *FS) newEntry(mode uint32, oid daosgo.OID) Entry {
+// newEntry is a new entry made now, owned as libdfs owns what it makes
+// (dfs_cont_create's root, dfs_mkdir, dfs_open with O_CREAT, the
+// checker's relinks): by the calling process's effective user and group.
+func newEntry(mode uint32, oid daosgo.OID) Entry {
 	now := time.Now()
+	uid, gid := processOwner()
 	return Entry{Mode: mode, OID: oid, Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
-		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond()), UID: fs.Root.UID, GID: fs.Root.GID}
+		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond()), UID: uid, GID: gid}
 }
+
+// processOwner returns geteuid() and getegid(); tests stand in for
+// another user.
+var processOwner = func() (uid, gid uint32) { return uint32(os.Geteuid()), uint32(os.Getegid()) }
 
 // Mkdir creates a directory; DER_EXIST if the name is taken. The new
 // directory object is written only by its first entry, as in libdfs.
@@ -527,7 +530,7 @@ func (fs *FS) MkdirIn(ctx context.Context, parent Entry, name string, perm uint3
 	if err != nil {
 		return Entry{}, err
 	}
-	e := fs.newEntry(ModeDir|perm&0o7777, oid)
+	e := newEntry(ModeDir|perm&0o7777, oid)
 	e.ChunkSize, e.OClass = parent.ChunkSize, parent.OClass
 	return e, fs.link(ctx, parent.OID, name, e, "", name)
 }
@@ -554,7 +557,7 @@ func (fs *FS) LinkEntry(ctx context.Context, dir daosgo.OID, name string, e Entr
 		return err
 	}
 	if e.Mtime == 0 && e.Ctime == 0 {
-		now := fs.newEntry(e.Mode, e.OID)
+		now := newEntry(e.Mode, e.OID)
 		e.Mtime, e.Ctime, e.MtimeNsec, e.CtimeNsec = now.Mtime, now.Ctime, now.MtimeNsec, now.CtimeNsec
 		e.UID, e.GID = now.UID, now.GID
 	}
@@ -583,7 +586,7 @@ func (fs *FS) SymlinkIn(ctx context.Context, parent Entry, name, target string) 
 	if err != nil {
 		return err
 	}
-	e := fs.newEntry(ModeSymlink|0o777, oid)
+	e := newEntry(ModeSymlink|0o777, oid)
 	e.ValueLen = uint64(len(target))
 	return fs.link(ctx, parent.OID, name, e, target, name)
 }
@@ -609,7 +612,7 @@ func (fs *FS) CreateFileIn(ctx context.Context, parent Entry, name string, perm 
 	if err != nil {
 		return Node{}, err
 	}
-	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
+	e := newEntry(ModeRegular|perm&0o7777, oid)
 	e.ChunkSize = fs.childChunkSize(parent)
 	if err := fs.link(ctx, parent.OID, name, e, "", name); err != nil {
 		return Node{}, err

@@ -3,6 +3,7 @@ package dfs
 import (
 	"bytes"
 	"context"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -359,4 +360,43 @@ func TestTimes(t *testing.T) {
 		assert.Equal(t, m.UnixNano(), tc.mtime.UnixNano(), name)
 		assert.Equal(t, c.UnixNano(), tc.ctime.UnixNano(), name)
 	}
+}
+
+// New entries are owned by the process that makes them, as libdfs owns
+// them (geteuid, getegid): the root of a new container, directories,
+// files, symlinks, a recreated root and the entries the checker relinks,
+// whoever owns the root.
+func TestEntriesOwnedByTheWriter(t *testing.T) {
+	as := func(uid, gid uint32) {
+		processOwner = func() (uint32, uint32) { return uid, gid }
+	}
+	t.Cleanup(func() { as(uint32(os.Geteuid()), uint32(os.Getegid())) })
+	as(1001, 2001)
+	fs, _ := newFS(t, Attr{})
+	assert.Equal(t, fs.Root.UID, uint32(1001))
+	assert.Equal(t, fs.Root.GID, uint32(2001))
+
+	as(1002, 2002)
+	_, err := fs.Mkdir(ctx, "/d", 0o755)
+	assert.NilError(t, err)
+	_, err = fs.CreateFile(ctx, "/d/f", 0o644)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.Symlink(ctx, "f", "/d/l"))
+	oid, err := fs.Container().GenerateOID(ctx, 77, 0, daosgo.OTArrayByte, daosgo.OCUnknown)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.LinkEntry(ctx, fs.Root.OID, "relinked", Entry{Mode: ModeRegular | 0o600, OID: oid, ChunkSize: 4096}))
+	for _, p := range []string{"/d", "/d/f", "/d/l", "/relinked"} {
+		st, err := fs.Stat(ctx, p)
+		assert.NilError(t, err)
+		assert.Equal(t, st.UID, uint32(1002), p)
+		assert.Equal(t, st.GID, uint32(2002), p)
+	}
+
+	as(1003, 2003)
+	props, err := fs.Container().GetProps(ctx, daosgo.PropContRoots)
+	assert.NilError(t, err)
+	assert.NilError(t, RecreateRoot(ctx, fs.Container(), props[0].Roots))
+	again, err := Mount(ctx, fs.Container())
+	assert.NilError(t, err)
+	assert.Equal(t, again.Root.UID, uint32(1003))
 }
