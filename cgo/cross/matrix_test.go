@@ -55,6 +55,7 @@ func TestMatrixDFS(t *testing.T) {
 		for _, fault := range inject.DFSFaults {
 			for _, action := range actions {
 				t.Run(writer+"/"+string(fault)+"/"+action, func(t *testing.T) {
+					t.Parallel() // each run has a container of its own
 					matrixDFS(t, p, writer, fault, action)
 				})
 			}
@@ -211,6 +212,7 @@ func TestMatrixPyDAOS(t *testing.T) {
 		for _, fault := range inject.PythonFaults {
 			for _, action := range actions {
 				t.Run(writer+"/"+string(fault)+"/"+action, func(t *testing.T) {
+					t.Parallel() // each run has a container of its own
 					matrixPyDAOS(t, p, writer, fault, action)
 				})
 			}
