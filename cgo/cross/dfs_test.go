@@ -63,8 +63,8 @@ const libdfsChunk = 256 << 10
 // writeWithLibdfs makes a tree through libdfs as applications do: dfs_mkdir,
 // dfs_open with O_CREAT (a file with a chunk size of its own among them),
 // dfs_write, symlinks made by dfs_open, a file whose mtime is set with
-// dfs_osetattr.
-func writeWithLibdfs(t *testing.T, cont string) *tree {
+// dfs_osetattr; and a file deep directories down.
+func writeWithLibdfs(t *testing.T, cont string, deep int) *tree {
 	fs, err := libdfs.Create(poolLabel, os.Getenv("DAOS_SYSTEM"), cont, &libdfs.Attr{ChunkSize: libdfsChunk})
 	assert.NilError(t, err)
 	defer func() { assert.NilError(t, fs.Close()) }()
@@ -141,9 +141,8 @@ func writeWithLibdfs(t *testing.T, cont string) *tree {
 	for _, o := range []*libdfs.Obj{files, links, names} {
 		assert.NilError(t, o.Release())
 	}
-	// 30 levels deep.
 	dir, p := (*libdfs.Obj)(nil), ""
-	for i := 0; i < 30; i++ {
+	for i := 0; i < deep; i++ {
 		p += fmt.Sprintf("/l%02d", i)
 		next := mkdir(dir, p)
 		if dir != nil {
@@ -165,7 +164,7 @@ func writeWithLibdfs(t *testing.T, cont string) *tree {
 func TestCrossLibdfsWrites(t *testing.T) {
 	p := connect(t)
 	cont := label(t, p, "libdfs")
-	tr := writeWithLibdfs(t, cont)
+	tr := writeWithLibdfs(t, cont, 30)
 	v := sameView(t, p, cont)
 	tr.check(t, v)
 	assert.Equal(t, v["/files/odd-chunk"].Chunk, uint64(12345))
