@@ -54,7 +54,7 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 		if err := checkSchema(t, p.label); err != nil {
 			return err
 		}
-		if err := t.execScript(epochTable); err != nil {
+		if err := addEpochs(t); err != nil {
 			return err
 		}
 		if err := e.checkOpenable(p.label, props); err != nil {
