@@ -7,7 +7,8 @@
 // is used by tests, never by the tools, which read and write DFS through
 // mwc/dfs over the daosgo API.
 //
-// Each Go function wraps one C call and its doc comment names it. As in
+// Each Go function wraps one C call, or the few one step takes (Mount:
+// connect, open, mount), and its doc comment names them. As in
 // cgo/libdaos, data crosses into C only in C-allocated buffers, so the
 // wrappers pass the cgo pointer checks (make test-daos runs with
 // GOEXPERIMENT=cgocheck2). libdfs returns errno values; they come back as
