@@ -25,13 +25,15 @@ bench:
 demo: build
 	DAOSGO=$(BIN) ./scripts/demo.sh
 
-# The conformance suite against a real DAOS system, through libdaos, with
-# the strict cgo pointer checks on. Needs DAOS's client packages and
-# DAOSGO_TEST_POOL (see the README); DAOS_SYSTEM, DAOS_AGENT_DRPC_DIR,
-# DAOSGO_TEST_POOL_ADMIN and DAOSGO_DMG_ARGS as it says.
+# The conformance suite against a real DAOS system, through libdaos, and
+# the cross tests against DAOS's own libdfs, PyDAOS and checker (cgo/cross),
+# with the strict cgo pointer checks on. Needs DAOS's client packages (with
+# libdfs; PyDAOS for its tests, else they skip) and DAOSGO_TEST_POOL (see
+# the README); DAOS_SYSTEM, DAOS_AGENT_DRPC_DIR, DAOSGO_TEST_POOL_ADMIN and
+# DAOSGO_DMG_ARGS as it says.
 test-daos:
 	@[ -n "$$DAOSGO_TEST_POOL$$DAOSGO_TEST_POOL_ADMIN" ] || { echo "test-daos: set DAOSGO_TEST_POOL to a pool of your DAOS system (see README.md)"; exit 2; }
-	GOEXPERIMENT=cgocheck2 $(GO) test -tags daos -count=1 -v -run 'Conformance|OnDAOS' ./cgo/...
+	GOEXPERIMENT=cgocheck2 $(GO) test -tags daos -count=1 -v -timeout 20m -run 'Conformance|OnDAOS|Cross|Matrix' ./cgo/...
 
 # Compile-check the libdaos backend against DAOS headers without DAOS
 # installed: DAOS_INCLUDE is a DAOS source tree's src/include, and

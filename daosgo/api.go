@@ -359,6 +359,12 @@ type Object interface {
 	// a dkey with several, what it answers is not to be relied on (seen on
 	// DAOS 2.8: another akey's extent).
 	QueryMaxRecx(ctx context.Context, dkey, akey []byte) (Recx, error)
+	// QueryMaxEpoch returns the epoch of the object's latest write: an
+	// update, or a punch of the object or of its keys
+	// (daos_obj_query_max_epoch; DAOS keeps it per object as vo_max_write).
+	// An object never written answers 0. libdfs derives a file's and a
+	// directory's mtime from it (update_stbuf_times).
+	QueryMaxEpoch(ctx context.Context) (uint64, error)
 	Close() error
 }
 

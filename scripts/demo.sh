@@ -87,7 +87,7 @@ step "Middleware containers: a POSIX (DFS) namespace and a PyDAOS root, as libdf
 run container create tank posix-data --type POSIX
 run container create tank py-data --type PYTHON
 run container populate tank posix-data --top /project --depth 2 --dirs 3 --files 6 --max-size 32KiB --seed 42
-run container populate tank py-data --dicts 4 --keys 32 --arrays 2 --seed 42
+run container populate tank py-data --dicts 4 --keys 32 --seed 42
 run fs ls tank posix-data /project -l
 run fs ls tank posix-data /project/dir.0001
 echo "hello from daosgo" > "$DAOSGO_HOME/hello.txt"

@@ -351,3 +351,13 @@ func (o *Object) QueryMaxRecx(ctx context.Context, dkey, akey []byte) (daosgo.Re
 		"daos_obj_query_key(%s, dkey %q, akey %q)", o.oid, daosgo.KeyString(dkey), daosgo.KeyString(akey))
 	return daosgo.Recx{Idx: uint64(recx.rx_idx), Nr: uint64(recx.rx_nr)}, err
 }
+
+// QueryMaxEpoch wraps daos_obj_query_max_epoch.
+func (o *Object) QueryMaxEpoch(ctx context.Context) (uint64, error) {
+	if err := o.enter(ctx, "query"); err != nil {
+		return 0, err
+	}
+	var epoch C.daos_epoch_t
+	err := rcErr(C.daos_obj_query_max_epoch(o.oh, o.th, &epoch, nil), "daos_obj_query_max_epoch(%s)", o.oid)
+	return uint64(epoch), err
+}

@@ -19,8 +19,8 @@ import (
 type contCheckerCmd struct {
 	contArgs
 	Punch   bool    `help:"Punch orphaned objects, reclaiming their space." xor:"action"`
-	Relink  bool    `help:"Relink orphaned objects under lost+found (DFS: /lost+found/NAME/hi.lo; PyDAOS: the lost+found dict)." xor:"action"`
-	Name    *string `help:"POSIX: directory under /lost+found for --relink, one name of at most 255 bytes (default: a timestamp)."`
+	Relink  bool    `help:"Relink orphaned objects under lost+found (DFS: /lost+found/NAME/hi.lo; PyDAOS: root entries lost+found/NAME/hi.lo, which DCont.get() opens)." xor:"action"`
+	Name    *string `help:"NAME under lost+found for --relink, one name of at most 255 bytes (default: a timestamp)."`
 	Evict   bool    `help:"Evict other handles to open the container exclusively."`
 	Verify  bool    `help:"Check every object's records against their checksums (pools at layout version 4)."`
 	FixSB   bool    `name:"fix-sb" help:"Rebuild a lost or corrupt DFS superblock."`

@@ -92,7 +92,7 @@ func TestCheckerExitCodes(t *testing.T) {
 	ok(t, dir, "container", "create", "tank", "fs1", "--type", "POSIX", "--chunk-size", "4KiB")
 	ok(t, dir, "container", "populate", "tank", "fs1", "--depth", "1", "--dirs", "2", "--files", "4", "--min-size", "5KiB", "--max-size", "16KiB")
 	ok(t, dir, "container", "create", "tank", "py1", "--type", "PYTHON")
-	ok(t, dir, "container", "populate", "tank", "py1", "--dicts", "3", "--keys", "4", "--arrays", "0")
+	ok(t, dir, "container", "populate", "tank", "py1", "--dicts", "3", "--keys", "4")
 	ok(t, dir, "container", "inject", "tank", "py1", "--fault", "lost-kv-entry")
 	steps := []struct {
 		name string
@@ -186,10 +186,21 @@ func TestCheckerRelinkName(t *testing.T) {
 	assert.Equal(t, ok(t, dir, "fs", "ls", "tank", "fs1"), before, "nothing relinked, no lost+found made")
 	exits(t, dir, checkRepaired, "container", "checker", "tank", "fs1", "--relink", "--name", strings.Repeat("x", 255))
 
+	// PyDAOS orphans go into the root KV under the name too.
 	ok(t, dir, "container", "create", "tank", "py1", "--type", "PYTHON")
-	_, errOut, code := runCLI(t, dir, "container", "checker", "tank", "py1", "--relink", "--name", "n")
-	assert.Equal(t, code, checkOperational)
-	assert.Assert(t, strings.Contains(errOut, "applies to POSIX containers"), errOut)
+	ok(t, dir, "container", "populate", "tank", "py1", "--dicts", "2", "--keys", "2")
+	ok(t, dir, "container", "inject", "tank", "py1", "--fault", "lost-kv-entry")
+	var res struct {
+		LostFound string `json:"lost_found"`
+		Orphans   []struct {
+			OID        string `json:"oid"`
+			RelinkedAs string `json:"relinked_as"`
+		} `json:"orphans"`
+	}
+	jsonOf(t, exits(t, dir, checkRepaired, "--json", "container", "checker", "tank", "py1", "--relink", "--name", "n"), &res)
+	assert.Equal(t, res.LostFound, "lost+found/n/")
+	assert.Equal(t, len(res.Orphans), 1)
+	assert.Equal(t, res.Orphans[0].RelinkedAs, "lost+found/n/"+res.Orphans[0].OID)
 }
 
 // TestCheckerDanglingCount: entries without an object (nearly all empty

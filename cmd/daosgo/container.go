@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
@@ -167,9 +166,8 @@ func (c *contCreateCmd) createTyped(ctx context.Context, g *globals) error {
 		var id daosgo.UUID
 		switch layout {
 		case daosgo.LayoutPOSIX:
-			// Owned by the caller, as dfs_cont_create does (geteuid, getegid).
-			id, err = dfs.CreateContainer(ctx, p, label, dfs.Attr{ChunkSize: chunk,
-				UID: uint32(os.Geteuid()), GID: uint32(os.Getegid()), Props: props})
+			// Its root is owned by the caller, as dfs_cont_create does.
+			id, err = dfs.CreateContainer(ctx, p, label, dfs.Attr{ChunkSize: chunk, Props: props})
 		case daosgo.LayoutPython:
 			id, err = pydaos.CreateContainer(ctx, p, label, props...)
 		default:

@@ -74,7 +74,7 @@ func TestJSONEverywhere(t *testing.T) {
 			assert.Equal(t, v.(map[string]any)["removed"], "/a")
 		}},
 		{[]string{"fs", "ls", "tank", "fs1"}, 0, func(t *testing.T, v any) { assert.DeepEqual(t, v, []any{}) }},
-		{[]string{"container", "populate", "tank", "py1", "--dicts", "2", "--keys", "3", "--arrays", "0"}, 0, nil},
+		{[]string{"container", "populate", "tank", "py1", "--dicts", "2", "--keys", "3"}, 0, nil},
 		{[]string{"container", "checker", "tank", "fs1"}, checkClean, func(t *testing.T, v any) {
 			m := v.(map[string]any)
 			assert.DeepEqual(t, m["orphans"], []any{})

@@ -27,10 +27,8 @@ type contPopulateCmd struct {
 	SymlinkEvery intFlag  `name:"symlink-every" default:"8" help:"POSIX: a symlink after every N files (0: none)."`
 	Workers      intFlag  `default:"4" help:"POSIX: directories filled at once (1 to 1024)."`
 	// PYTHON
-	Dicts      intFlag `default:"8" help:"PYTHON: dicts to create (0 to 1000000)."`
-	Keys       intFlag `default:"64" help:"PYTHON: keys per dict (0 to 1000000)."`
-	Arrays     intFlag `default:"2" help:"PYTHON: arrays to create (0 to 1000000)."`
-	ArrayCells intFlag `name:"array-cells" default:"4096" help:"PYTHON: 8-byte cells per array (1 to 16777216)."`
+	Dicts intFlag `default:"8" help:"PYTHON: dicts to create (0 to 1000000)."`
+	Keys  intFlag `default:"64" help:"PYTHON: keys per dict (0 to 1000000)."`
 }
 
 // maxPopulateEntries bounds the namespace one populate makes, so that a
@@ -47,8 +45,7 @@ func (c *contPopulateCmd) Validate() error {
 	}{
 		{"--depth", c.Depth, 0, 32}, {"--dirs", c.Dirs, 0, 1000000}, {"--files", c.Files, 0, 1000000},
 		{"--symlink-every", c.SymlinkEvery, 0, 1000000}, {"--workers", c.Workers, 1, 1024},
-		{"--dicts", c.Dicts, 0, 1000000}, {"--keys", c.Keys, 0, 1000000}, {"--arrays", c.Arrays, 0, 1000000},
-		{"--array-cells", c.ArrayCells, 1, 1 << 24},
+		{"--dicts", c.Dicts, 0, 1000000}, {"--keys", c.Keys, 0, 1000000},
 	} {
 		if err := inRange(r.flag, r.v, r.lo, r.hi); err != nil {
 			return err
@@ -113,9 +110,8 @@ func (c *contPopulateCmd) Run(ctx context.Context, g *globals) error {
 				return err
 			}
 			defer pc.Close()
-			spec := populate.PySpec{Seed: c.Seed, Dicts: int(c.Dicts), KeysPerDict: int(c.Keys), MinValue: 8, MaxValue: 256,
-				Arrays: int(c.Arrays), ArrayCells: int(c.ArrayCells)}
-			total := spec.Dicts*(1+spec.KeysPerDict) + spec.Arrays
+			spec := populate.PySpec{Seed: c.Seed, Dicts: int(c.Dicts), KeysPerDict: int(c.Keys), MinValue: 8, MaxValue: 256}
+			total := spec.Dicts * (1 + spec.KeysPerDict)
 			st, err = populate.Python(ctx, pc, spec, func(s populate.Stats) { show(s, total, false) })
 			if err != nil {
 				return err
@@ -142,7 +138,7 @@ func describe(s populate.Stats) string {
 	for _, p := range []struct {
 		n    int64
 		what string
-	}{{s.Dirs, "directories"}, {s.Files, "files"}, {s.Symlinks, "symlinks"}, {s.Dicts, "dicts"}, {s.Keys, "keys"}, {s.Arrays, "arrays"}} {
+	}{{s.Dirs, "directories"}, {s.Files, "files"}, {s.Symlinks, "symlinks"}, {s.Dicts, "dicts"}, {s.Keys, "keys"}} {
 		if p.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
 		}

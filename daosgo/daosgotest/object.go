@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"gotest.tools/v3/assert"
@@ -353,6 +354,44 @@ func (s *suite) testQueryKey(t *testing.T) {
 	put(t, kv, "d", "a", "v")
 	_, err = kv.QueryMax(ctx(), []byte("a"))
 	isErr(t, err, daosgo.ErrInval)
+}
+
+// testMaxEpoch checks the epoch of an object's latest write, from which
+// libdfs derives files' and directories' mtimes: HLC time, raised by every
+// update and key punch and by nothing else.
+func (s *suite) testMaxEpoch(t *testing.T) {
+	_, c := s.cont(t)
+	o := s.obj(t, c, daosgo.OTMultiHashed)
+	maxEpoch := func() uint64 {
+		t.Helper()
+		e, err := o.QueryMaxEpoch(ctx())
+		assert.NilError(t, err)
+		return e
+	}
+	assert.Equal(t, maxEpoch(), uint64(0), "an object never written")
+	before := time.Now()
+	put(t, o, "d1", "a", "v1")
+	e1 := maxEpoch()
+	// The epoch is the time of the write (the HLC runs within a second of
+	// the clock).
+	at := daosgo.EpochTime(e1)
+	assert.Assert(t, at.After(before.Add(-2*time.Second)) && at.Before(time.Now().Add(2*time.Second)), "epoch %d is %s", e1, at)
+	get(t, o, "d1", "a")
+	other := s.obj(t, c, daosgo.OTMultiHashed)
+	put(t, other, "d", "a", "v")
+	assert.Equal(t, maxEpoch(), e1, "reads and other objects' writes leave it")
+	snap, err := c.CreateSnapshot(ctx(), false)
+	assert.NilError(t, err)
+	assert.Assert(t, snap > e1, "a later snapshot's epoch %d, the write's %d", snap, e1)
+	assert.NilError(t, c.DestroySnapshot(ctx(), snap))
+	put(t, o, "d2", "a", "v2")
+	e2 := maxEpoch()
+	assert.Assert(t, e2 > snap, "a later write: %d after %d", e2, snap)
+	assert.NilError(t, o.PunchDkeys(ctx(), 0, [][]byte{[]byte("d1")}))
+	e3 := maxEpoch()
+	assert.Assert(t, e3 > e2, "a key punch is a write: %d after %d", e3, e2)
+	assert.NilError(t, o.PunchAkeys(ctx(), []byte("d2"), 0, [][]byte{[]byte("a")}))
+	assert.Assert(t, maxEpoch() > e3, "an akey punch too")
 }
 
 func (s *suite) testKV(t *testing.T) {

@@ -73,6 +73,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Punch", s.testPunch)
 	t.Run("ListKeys", s.testListKeys)
 	t.Run("QueryKey", s.testQueryKey)
+	t.Run("MaxEpoch", s.testMaxEpoch)
 	t.Run("KV", s.testKV)
 	t.Run("Tx", s.testTx)
 	t.Run("OIT", s.testOIT)

@@ -190,7 +190,7 @@ func (p *poolHandle) DestroyContainer(ctx context.Context, cont string, force bo
 			return err
 		}
 		for _, q := range []string{
-			`DELETE FROM recs WHERE cont = ?`, `DELETE FROM hollow WHERE cont = ?`, `DELETE FROM oit WHERE cont = ?`, `DELETE FROM snaps WHERE cont = ?`,
+			`DELETE FROM recs WHERE cont = ?`, `DELETE FROM hollow WHERE cont = ?`, `DELETE FROM punch_epochs WHERE cont = ?`, `DELETE FROM oit WHERE cont = ?`, `DELETE FROM snaps WHERE cont = ?`,
 			`DELETE FROM cont_props WHERE cont = ?`, `DELETE FROM cont_attrs WHERE cont = ?`,
 			`DELETE FROM handles WHERE cont = ?`, `DELETE FROM conts WHERE id = ?`,
 		} {

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -55,4 +56,55 @@ func TestZombieOwnerIsDead(t *testing.T) {
 	assert.Assert(t, !ownerAlive(owner), "a zombie counts as alive")
 	assert.NilError(t, cmd.Wait())
 	assert.Assert(t, ownerAlive(processOwner()))
+}
+
+// A pool file of this format made before write epochs were kept gets
+// what keeps them when next connected: its objects answer 0 until they are
+// written again, then their epoch.
+func TestEpochsAddedToOlderFiles(t *testing.T) {
+	root, e, p := setup(t)
+	c, err := p.OpenContainer(bg, "cont", daosgo.ContRW)
+	assert.NilError(t, err)
+	o, _ := c.OpenObject(bg, testOID, daosgo.ObjRW)
+	assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d"), "a", []byte("v")))
+	assert.NilError(t, o.Close())
+	assert.NilError(t, c.Close(bg))
+	path := e.poolPath(p.UUID())
+	assert.NilError(t, p.Disconnect(bg))
+	assert.NilError(t, e.Close())
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	assert.NilError(t, err)
+	for _, q := range []string{`DROP TABLE punch_epochs`, `ALTER TABLE recs DROP COLUMN epoch`} {
+		_, err = raw.Exec(q)
+		assert.NilError(t, err, q)
+	}
+	assert.NilError(t, raw.Close())
+
+	e, err = Open(Options{Root: root})
+	assert.NilError(t, err)
+	defer e.Close()
+	p, err = e.Connect(bg, "pool", daosgo.PoolRW)
+	assert.NilError(t, err)
+	c, err = p.OpenContainer(bg, "cont", daosgo.ContRW)
+	assert.NilError(t, err)
+	o, _ = c.OpenObject(bg, testOID, daosgo.ObjRW)
+	epoch, err := o.QueryMaxEpoch(bg)
+	assert.NilError(t, err)
+	assert.Equal(t, epoch, uint64(0), "written before epochs were kept")
+	assert.Equal(t, getValue(t, o, "d", "a"), "v")
+	assert.NilError(t, daosgo.PutSingle(bg, o, []byte("d2"), "a", []byte("v")))
+	written, err := o.QueryMaxEpoch(bg)
+	assert.NilError(t, err)
+	assert.Assert(t, written > 0)
+	assert.NilError(t, o.PunchDkeys(bg, 0, [][]byte{[]byte("d")}))
+	punched, err := o.QueryMaxEpoch(bg)
+	assert.NilError(t, err)
+	assert.Assert(t, punched > written)
+}
+
+func getValue(t *testing.T, o daosgo.Object, dkey, akey string) string {
+	t.Helper()
+	v, err := daosgo.GetSingle(bg, o, []byte(dkey), akey)
+	assert.NilError(t, err)
+	return string(v)
 }

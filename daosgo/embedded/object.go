@@ -8,6 +8,7 @@ import (
 	"errors"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 )
@@ -172,6 +173,43 @@ func (o *object) Update(ctx context.Context, dkey []byte, flags daosgo.CondFlags
 	})
 }
 
+// punched records a punch of the object or of some of its keys at the
+// current epoch: DAOS raises an object's vo_max_write with punches as
+// with updates, whose epochs its records keep.
+func (o *object) punched(t *tx) error {
+	_, err := t.exec(`INSERT INTO punch_epochs(cont, hi, lo, epoch) VALUES(?, ?, ?, ?)
+		ON CONFLICT(cont, hi, lo) DO UPDATE SET epoch = MAX(epoch, excluded.epoch)`,
+		o.args(nowEpoch())...)
+	return err
+}
+
+// nowEpoch is the epoch of a write made now: the time's, or one more than
+// the last this process gave if the clock has not moved past it, as DAOS's
+// hybrid logical clock counts within a tick (d_hlc_get).
+func nowEpoch() int64 {
+	now := int64(daosgo.TimeEpoch(time.Now()))
+	for {
+		last := lastEpoch.Load()
+		next := max(now, last+1)
+		if lastEpoch.CompareAndSwap(last, next) {
+			return next
+		}
+	}
+}
+
+var lastEpoch atomic.Int64
+
+// QueryMaxEpoch answers the epoch of the object's latest write, an update
+// (its newest record's) or a punch, 0 if none.
+func (o *object) QueryMaxEpoch(ctx context.Context) (uint64, error) {
+	var epoch int64
+	err := o.read(ctx, func(t *tx) error {
+		return t.row(`SELECT MAX(COALESCE((SELECT MAX(epoch) FROM recs WHERE `+objWhere+`), 0),
+			COALESCE((SELECT epoch FROM punch_epochs WHERE `+objWhere+`), 0))`, o.args(o.args()...), &epoch)
+	})
+	return uint64(epoch), err
+}
+
 // updateIOD applies one IOD and returns the change in stored bytes.
 func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, newDkey bool, iod *daosgo.IOD) (int64, error) {
 	ak, err := o.akey(iod.Akey)
@@ -205,10 +243,13 @@ func (o *object) updateIOD(t *tx, dk []byte, tgt int64, flags daosgo.CondFlags, 
 			if _, err := t.exec(`DELETE FROM recs WHERE `+objWhere+` AND dkey = ? AND akey = ?`, o.args(dk, ak)...); err != nil {
 				return 0, err
 			}
+			if err := o.punched(t); err != nil {
+				return 0, err
+			}
 			return -old, o.keepIfHollow(t)
 		}
-		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum) VALUES(?, ?, ?, ?, ?, -1, ?, ?, ?, ?)`,
-			o.args(dk, ak, int64(len(iod.Data)), iod.Data, tgt, recordCsum(o.c.p.fmt, iod.Data))...)
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum, epoch) VALUES(?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?)`,
+			o.args(dk, ak, int64(len(iod.Data)), iod.Data, tgt, recordCsum(o.c.p.fmt, iod.Data), nowEpoch())...)
 		return rowCost(dk, ak, iod.Data) - old, err
 	}
 	if found && firstIdx < 0 {
@@ -334,10 +375,11 @@ func (o *object) writeExtent(t *tx, dk, ak []byte, tgt, rsize, idx int64, data [
 		}
 	}
 	var delta int64
+	epoch := nowEpoch()
 	put := func(at int64, b []byte) error {
 		delta += rowCost(dk, ak, b)
-		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.args(dk, ak, at, rsize, b, tgt, recordCsum(o.c.p.fmt, b))...)
+		_, err := t.exec(`INSERT OR REPLACE INTO recs(cont, hi, lo, dkey, akey, idx, rsize, val, tgt, csum, epoch) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.args(dk, ak, at, rsize, b, tgt, recordCsum(o.c.p.fmt, b), epoch)...)
 		return err
 	}
 	for _, e := range olds {
@@ -527,8 +569,10 @@ func (o *object) Punch(ctx context.Context) error {
 		if err := o.punch(t, ``, nil, false, ""); err != nil {
 			return err
 		}
-		_, err := t.exec(`DELETE FROM hollow WHERE `+objWhere, o.args()...)
-		return err
+		if _, err := t.exec(`DELETE FROM hollow WHERE `+objWhere, o.args()...); err != nil {
+			return err
+		}
+		return o.punched(t)
 	})
 }
 
@@ -585,6 +629,9 @@ func (o *object) PunchDkeys(ctx context.Context, flags daosgo.CondFlags, dkeys [
 				return err
 			}
 		}
+		if err := o.punched(t); err != nil {
+			return err
+		}
 		return o.keepIfHollow(t)
 	})
 }
@@ -611,6 +658,9 @@ func (o *object) PunchAkeys(ctx context.Context, dkey []byte, flags daosgo.CondF
 			if err := o.punch(t, ` AND dkey = ? AND akey = ?`, []any{dk, ak}, flags&daosgo.CondPunch != 0, "akey "+daosgo.KeyString(akeys[i])); err != nil {
 				return err
 			}
+		}
+		if err := o.punched(t); err != nil {
+			return err
 		}
 		return o.keepIfHollow(t)
 	})

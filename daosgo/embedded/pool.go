@@ -54,6 +54,9 @@ func (e *Engine) Connect(ctx context.Context, pool string, flags daosgo.PoolFlag
 		if err := checkSchema(t, p.label); err != nil {
 			return err
 		}
+		if err := addEpochs(t); err != nil {
+			return err
+		}
 		if err := e.checkOpenable(p.label, props); err != nil {
 			return err
 		}

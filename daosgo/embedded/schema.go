@@ -84,7 +84,8 @@ CREATE TABLE snaps(
 -- length(val)/rsize records. Extents of one akey never overlap. An object
 -- with a row here exists (see hollow for one without). tgt is the target the pool's
 -- placement algorithm puts the record on; csum is the value's CRC32C in
--- record format 2 and NULL before.
+-- record format 2 and NULL before; epoch the HLC epoch of the update that
+-- wrote it (NULL in files from before the engine kept it, see epochs).
 CREATE TABLE recs(
 	cont  INTEGER NOT NULL,
 	hi    INTEGER NOT NULL,
@@ -96,10 +97,13 @@ CREATE TABLE recs(
 	val   BLOB NOT NULL,
 	tgt   INTEGER NOT NULL,
 	csum  INTEGER,
+	epoch INTEGER,
 	PRIMARY KEY(cont, hi, lo, dkey, akey, idx)
 ) WITHOUT ROWID;
 
 ` + hollowTable + `
+
+` + punchTable + `
 
 -- Bytes stored on each target; their sum is the pool's used space.
 CREATE TABLE space(
@@ -145,6 +149,34 @@ const hollowTable = `CREATE TABLE hollow(
 	lo   INTEGER NOT NULL,
 	PRIMARY KEY(cont, hi, lo)
 ) WITHOUT ROWID;`
+
+// punchTable keeps the epoch of each object's latest punch (of the
+// object, or of some of its keys). With the epochs of its records it makes
+// what DAOS keeps per object (vo_max_write, raised by every update and
+// punch) and answers to daos_obj_query_max_epoch, which libdfs derives
+// files' and directories' mtimes from.
+const punchTable = `CREATE TABLE IF NOT EXISTS punch_epochs(
+	cont  INTEGER NOT NULL,
+	hi    INTEGER NOT NULL,
+	lo    INTEGER NOT NULL,
+	epoch INTEGER NOT NULL,
+	PRIMARY KEY(cont, hi, lo)
+) WITHOUT ROWID;`
+
+// addEpochs gives a pool file of this format made before write epochs
+// were kept what keeps them: the punch table and the records' epoch
+// column (NULL in its records, which then count as written at epoch 0,
+// never, until written again). Both only add, so the format is the same.
+func addEpochs(t *tx) error {
+	if err := t.execScript(punchTable); err != nil {
+		return err
+	}
+	var n int64
+	if err := t.row(`SELECT COUNT(*) FROM pragma_table_info('recs') WHERE name = 'epoch'`, nil, &n); err != nil || n > 0 {
+		return err
+	}
+	return t.execScript(`ALTER TABLE recs ADD COLUMN epoch INTEGER`)
+}
 
 // checkSchema refuses a pool file of another format version, naming it,
 // in the operations that read layout versions: a file from before layout

@@ -31,7 +31,7 @@ type Action int
 const (
 	Report Action = iota // list them, change nothing
 	Punch                // punch them, reclaiming their space
-	Relink               // link them under lost+found
+	Relink               // link them under lost+found (see LostFoundPrefix for PyDAOS)
 )
 
 func (a Action) String() string {
@@ -44,8 +44,9 @@ type Options struct {
 	// Evict revokes other handles on the container to open it
 	// exclusively; without it a container in use fails DER_BUSY.
 	Evict bool
-	// Name is the directory (DFS) or dict key prefix (PyDAOS) under
-	// lost+found that relinked objects go to; default a timestamp.
+	// Name is the directory under /lost+found (DFS), or the part of the
+	// root KV names after lost+found/ (PyDAOS), that relinked objects go
+	// to; default a timestamp.
 	Name string
 	// Workers is how many directories are walked at once (default 8).
 	Workers int
@@ -220,9 +221,6 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 	case daosgo.LayoutPOSIX:
 		md = &dfsModel{c: c, opts: opts}
 	case daosgo.LayoutPython:
-		if named {
-			return nil, daosgo.Errorf(daosgo.ErrInval, "check container %s: a lost+found name applies to POSIX containers; PyDAOS orphans go to the root's %s dict by their object ID", cont, LostFoundKey)
-		}
 		md = &pyModel{c: c, opts: opts}
 	default:
 		return nil, daosgo.Errorf(daosgo.ErrNotSupported, "check container %s: its layout type is %s; the checker knows POSIX and PYTHON",
@@ -358,11 +356,13 @@ func Check(ctx context.Context, p daosgo.Pool, cont string, opts Options) (res *
 // handled: tests kill the process there.
 var afterOrphan func(i int)
 
+// lostFoundPath is where a check relinks orphans: a directory of a DFS
+// namespace, the start of PyDAOS root KV names.
 func lostFoundPath(md model, opts Options) string {
 	if _, ok := md.(*dfsModel); ok {
 		return "/lost+found/" + opts.Name
 	}
-	return "lost+found"
+	return LostFoundPrefix + opts.Name + "/"
 }
 
 func countOIT(ctx context.Context, oit daosgo.OIT) (uint64, error) {

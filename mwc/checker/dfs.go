@@ -48,6 +48,12 @@ func (d *dfsModel) prepare(ctx context.Context, res *Result) error {
 	}
 	if _, err := dfs.ReadSuperblock(ctx, d.c, roots[0]); err != nil {
 		var corrupt *dfs.ErrCorrupt
+		var version *dfs.ErrVersion
+		if errors.As(err, &version) {
+			// Another libdfs's container: rebuilding its superblock as
+			// this version's would make its entries unreadable.
+			return fmt.Errorf("container %s: %w; the checker does not check or rebuild it", res.Container, err)
+		}
 		if !errors.Is(err, daosgo.ErrNonexist) && !errors.As(err, &corrupt) {
 			return err
 		}

@@ -3,24 +3,27 @@ package checker
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/mwc/pydaos"
 )
 
-// LostFoundKey is the root KV name of the dict relinked PyDAOS objects go
-// to.
-const LostFoundKey = "lost+found"
+// LostFoundPrefix starts the root KV names relinked PyDAOS objects get:
+// lost+found/<name>/<hi.lo>, name being the check's (Options.Name, by
+// default when it ran) and hi.lo the object's ID as DAOS prints it.
+// PyDAOS's own checker (cont_check in pydaos_shim.c) relinks each orphan
+// into the root KV under hi.lo, with the record it would have had, so that
+// DCont.get() opens it; daosgo does the same, under a name that says where
+// the object came from and keeps a run's objects together, as the design's
+// lost+found asks. A dict relinked so is opened with
+// DCont.get("lost+found/<name>/<hi.lo>").
+const LostFoundPrefix = "lost+found/"
 
 // pyModel checks a Python container.
 type pyModel struct {
 	c    daosgo.Container
 	opts Options
 	pc   *pydaos.Container
-
-	lfMu sync.Mutex
-	lf   *pydaos.DictObj
 }
 
 func (py *pyModel) kind(oid daosgo.OID) string {
@@ -39,21 +42,18 @@ func (py *pyModel) prepare(ctx context.Context, res *Result) error {
 	return err
 }
 
-// close closes what the check opened: the container cannot be closed
-// before.
+// close closes the root KV: the container cannot be closed before.
 func (py *pyModel) close() error {
-	var errs []error
-	if py.lf != nil {
-		errs = append(errs, py.lf.Close())
+	if py.pc == nil {
+		return nil
 	}
-	if py.pc != nil {
-		errs = append(errs, py.pc.Close())
-	}
-	return errors.Join(errs...)
+	return py.pc.Close()
 }
 
-// walk marks the root KV and every object it links, and what the
-// lost+found dict links.
+// walk marks the root KV and the object of every record in it, as
+// PyDAOS's checker does (oit_mark). A dict never written and an array
+// (PyDAOS 2.8 writes no array object) have no object: they are listed as
+// entries without one.
 func (py *pyModel) walk(ctx context.Context, m *marker) error {
 	if err := m.add(ctx, py.pc.RootOID(), ""); err != nil {
 		return err
@@ -70,38 +70,6 @@ func (py *pyModel) walk(ctx context.Context, m *marker) error {
 		if err := m.add(ctx, rec.OID, name); err != nil {
 			return err
 		}
-		if name == LostFoundKey && rec.Kind == pydaos.Dict {
-			if err := py.markLostFound(ctx, rec.OID, m); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// markLostFound marks what earlier relinks put in the lost+found dict.
-func (py *pyModel) markLostFound(ctx context.Context, oid daosgo.OID, m *marker) error {
-	d, err := py.pc.OpenDict(ctx, oid)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	keys, err := d.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		v, err := d.Get(ctx, k)
-		if err != nil {
-			return err
-		}
-		rec, err := pydaos.DecodeRecord(v)
-		if err != nil {
-			continue // not a relinked record: a user's value
-		}
-		if err := m.add(ctx, rec.OID, LostFoundKey+"/"+k); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -109,36 +77,24 @@ func (py *pyModel) markLostFound(ctx context.Context, oid daosgo.OID, m *marker)
 // PyDAOS objects hold no references to others: nothing below an orphan.
 func (py *pyModel) markSubtree(context.Context, daosgo.OID, *marker) error { return nil }
 
-// relink puts an orphan into the lost+found dict, named hi.lo, with the
-// same 64-byte record the root KV uses.
+// relink links an orphan into the root KV as lost+found/<name>/<hi.lo>,
+// with the 64-byte record PyDAOS gives a dict (or an array).
 func (py *pyModel) relink(ctx context.Context, oid daosgo.OID) (string, error) {
-	py.lfMu.Lock()
-	defer py.lfMu.Unlock()
-	if py.lf == nil {
-		rec, err := py.pc.Lookup(ctx, LostFoundKey)
-		switch {
-		case errors.Is(err, daosgo.ErrNonexist):
-			if py.lf, err = py.pc.NewDict(ctx, LostFoundKey); err != nil {
-				return "", err
-			}
-		case err != nil:
-			return "", err
-		case rec.Kind != pydaos.Dict:
-			return "", daosgo.Errorf(daosgo.ErrInval, "root entry %q is not a dict", LostFoundKey)
-		default:
-			if py.lf, err = py.pc.OpenDict(ctx, rec.OID); err != nil {
-				return "", err
-			}
-		}
-	}
-	kind := pydaos.Dict
-	if oid.Type() == daosgo.OTArray {
+	var kind pydaos.Kind
+	switch oid.Type() {
+	case daosgo.OTKVHashed:
+		kind = pydaos.Dict
+	case daosgo.OTArray:
 		kind = pydaos.Array
-	} else if oid.Type() != daosgo.OTKVHashed {
+	default:
 		return "", daosgo.Errorf(daosgo.ErrNotSupported, "object %s of type %s is not a PyDAOS dict or array", oid, oid.Type())
 	}
-	name := oid.String()
-	return LostFoundKey + "/" + name, py.lf.Put(ctx, name, pydaos.Record{OID: oid, Kind: kind}.Encode())
+	name := lostFoundPath(py, py.opts) + oid.String()
+	err := py.pc.Link(ctx, name, pydaos.Record{OID: oid, Kind: kind})
+	if errors.Is(err, daosgo.ErrExist) {
+		return name, nil // relinked by an earlier, interrupted run
+	}
+	return name, err
 }
 
 // PyDAOS writers leave nothing of their own behind.

@@ -45,7 +45,7 @@ const (
 	LayoutVersion    uint16 = 3                  // DFS_LAYOUT_VERSION
 	DefaultChunkSize uint64 = 1 << 20            // DFS_DEFAULT_CHUNK_SIZE
 	ModeRelaxed      uint32 = 0                  // DFS_RELAXED
-	ModeBalanced     uint32 = 1                  // DFS_BALANCED
+	ModeBalanced     uint32 = 4                  // DFS_BALANCED: libdfs tests bit 2 (MODE_MASK)
 	contHintMaxLen          = 128                // DAOS_CONT_HINT_MAX_LEN
 	reservedLo       uint64 = 0                  // RESERVED_LO
 	sbHi                    = 0                  // SB_HI
@@ -96,13 +96,18 @@ func (sb Superblock) IODs() []daosgo.IOD {
 	return iods
 }
 
-// sbFields lists the superblock akeys and the size each must have.
+// sbFields lists the superblock akeys, the size libdfs writes each with,
+// and whether libdfs mounts a superblock without it (open_sb starts the
+// chunk size and the classes at 0, which mean the defaults; it checks the
+// sizes of the versions only, and a value larger than its buffer fails the
+// fetch). daosgo takes a value of any other size for corruption.
 var sbFields = []struct {
-	akey string
-	size int
+	akey     string
+	size     int
+	optional bool
 }{
-	{akeyMagic, 8}, {akeySBVersion, 2}, {akeyLayout, 2}, {akeyChunkSize, 8},
-	{akeyOClass, 4}, {akeyDirOClass, 4}, {akeyFileOClass, 4}, {akeyMode, 4},
+	{akeyMagic, 8, false}, {akeySBVersion, 2, false}, {akeyLayout, 2, false}, {akeyChunkSize, 8, true},
+	{akeyOClass, 4, true}, {akeyDirOClass, 4, true}, {akeyFileOClass, 4, true}, {akeyMode, 4, false},
 }
 
 // ErrCorrupt reports bytes that are not what libdfs writes.
@@ -110,6 +115,19 @@ type ErrCorrupt struct{ What, Why string }
 
 func (e *ErrCorrupt) Error() string { return fmt.Sprintf("DFS %s is corrupt: %s", e.What, e.Why) }
 func (e *ErrCorrupt) Unwrap() error { return daosgo.ErrIOInval }
+
+// ErrVersion reports a superblock of a DFS version libdfs 2.8 does not
+// mount (open_sb: superblock version above 2, or a layout other than 3).
+// It is not corruption: the container was made by another libdfs, whose
+// entries this software cannot decode, and rebuilding its superblock would
+// make them unreadable; so the checker leaves it alone.
+type ErrVersion struct{ SBVersion, LayoutVersion uint16 }
+
+func (e *ErrVersion) Error() string {
+	return fmt.Sprintf("DFS superblock version %d, layout version %d: this software (as libdfs of DAOS 2.8) reads superblock versions up to %d and layout version %d only",
+		e.SBVersion, e.LayoutVersion, SBVersion, LayoutVersion)
+}
+func (e *ErrVersion) Unwrap() error { return daosgo.ErrDFIncompat }
 
 // SalvageSuperblock keeps what can be trusted of a damaged superblock's
 // values: each field that has its right size and a plausible value. The
@@ -155,9 +173,10 @@ func ReadSuperblockValues(ctx context.Context, c daosgo.Container, oid daosgo.OI
 	defer o.Close()
 	vals := map[string][]byte{}
 	for _, f := range append(sbFields, struct {
-		akey string
-		size int
-	}{akeyHints, contHintMaxLen}) {
+		akey     string
+		size     int
+		optional bool
+	}{akeyHints, contHintMaxLen, true}) {
 		v, err := daosgo.GetSingle(ctx, o, []byte(SBDkey), f.akey)
 		if err == nil {
 			vals[f.akey] = v
@@ -166,27 +185,43 @@ func ReadSuperblockValues(ctx context.Context, c daosgo.Container, oid daosgo.OI
 	return vals, nil
 }
 
-// DecodeSuperblock decodes the superblock's values by akey. A missing magic
-// means no superblock (DER_NONEXIST); wrong sizes or values are corrupt.
+// DecodeSuperblock decodes the superblock's values by akey, with libdfs's
+// rules (open_sb): a missing magic means no superblock (DER_NONEXIST); a
+// wrong magic, a value of a size libdfs does not write, a missing
+// version or mode is corruption (*ErrCorrupt); a superblock version above
+// 2 or a layout version other than 3 is another libdfs's (*ErrVersion).
+// A missing or zero chunk size is the default, missing classes are 0.
 func DecodeSuperblock(vals map[string][]byte) (Superblock, error) {
 	var sb Superblock
 	if len(vals[akeyMagic]) == 0 {
 		return sb, daosgo.Errorf(daosgo.ErrNonexist, "DFS superblock")
 	}
 	for _, f := range sbFields {
-		if n := len(vals[f.akey]); n != f.size {
+		n := len(vals[f.akey])
+		if n != f.size && !(n == 0 && f.optional) {
 			return sb, &ErrCorrupt{"superblock", fmt.Sprintf("%s has %d bytes, want %d", f.akey, n, f.size)}
 		}
 	}
 	le := binary.LittleEndian
+	u32 := func(akey string) uint32 {
+		if b := vals[akey]; len(b) == 4 {
+			return le.Uint32(b)
+		}
+		return 0
+	}
 	sb.Magic = le.Uint64(vals[akeyMagic])
 	sb.SBVersion = le.Uint16(vals[akeySBVersion])
 	sb.LayoutVersion = le.Uint16(vals[akeyLayout])
-	sb.ChunkSize = le.Uint64(vals[akeyChunkSize])
-	sb.OClass = daosgo.ObjClass(le.Uint32(vals[akeyOClass]))
-	sb.DirOClass = daosgo.ObjClass(le.Uint32(vals[akeyDirOClass]))
-	sb.FileOClass = daosgo.ObjClass(le.Uint32(vals[akeyFileOClass]))
-	sb.Mode = le.Uint32(vals[akeyMode])
+	if b := vals[akeyChunkSize]; len(b) == 8 {
+		sb.ChunkSize = le.Uint64(b)
+	}
+	if sb.ChunkSize == 0 {
+		sb.ChunkSize = DefaultChunkSize // libdfs: da_chunk_size 0 is the default
+	}
+	sb.OClass = daosgo.ObjClass(u32(akeyOClass))
+	sb.DirOClass = daosgo.ObjClass(u32(akeyDirOClass))
+	sb.FileOClass = daosgo.ObjClass(u32(akeyFileOClass))
+	sb.Mode = u32(akeyMode)
 	if h := vals[akeyHints]; len(h) > 0 {
 		if i := indexByte(h, 0); i >= 0 {
 			h = h[:i]
@@ -196,12 +231,8 @@ func DecodeSuperblock(vals map[string][]byte) (Superblock, error) {
 	switch {
 	case sb.Magic != Magic:
 		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("magic %#x, want %#x", sb.Magic, Magic)}
-	case sb.SBVersion != SBVersion:
-		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("superblock version %d, this software reads %d", sb.SBVersion, SBVersion)}
-	case sb.LayoutVersion < 1 || sb.LayoutVersion > LayoutVersion:
-		return sb, &ErrCorrupt{"superblock", fmt.Sprintf("layout version %d, this software reads 1 to %d", sb.LayoutVersion, LayoutVersion)}
-	case sb.ChunkSize == 0:
-		return sb, &ErrCorrupt{"superblock", "chunk size 0"}
+	case sb.SBVersion > SBVersion || sb.LayoutVersion != LayoutVersion:
+		return sb, &ErrVersion{SBVersion: sb.SBVersion, LayoutVersion: sb.LayoutVersion}
 	}
 	return sb, nil
 }
@@ -231,9 +262,6 @@ const (
 	offHLC       = 80
 	// InodeSize is END_IDX, the record count of a layout-3 inode.
 	InodeSize = 88
-	// InodeSizeV2 is END_L2_IDX: layout 2 stored an atime (8 bytes) where
-	// layout 3 stores the mtime nanoseconds, and nothing after it.
-	InodeSizeV2 = 56
 )
 
 // File type bits of Mode (POSIX st_mode).
@@ -284,16 +312,15 @@ func (e Entry) Encode() []byte {
 	return b
 }
 
-// DecodeEntry decodes an inode of the given layout version (2 or 3).
+// DecodeEntry decodes an inode of the given layout version, which must be
+// 3: libdfs 2.8 mounts no other (open_sb), and fetches every inode as
+// layout 3's 88 bytes whatever the layout (fetch_entry).
 func DecodeEntry(b []byte, layout uint16) (Entry, error) {
-	want := InodeSize
-	if layout == 2 {
-		want = InodeSizeV2
-	} else if layout != 3 {
-		return Entry{}, &ErrCorrupt{"inode", fmt.Sprintf("layout version %d", layout)}
+	if layout != LayoutVersion {
+		return Entry{}, &ErrVersion{SBVersion: SBVersion, LayoutVersion: layout}
 	}
-	if len(b) < want {
-		return Entry{}, &ErrCorrupt{"inode", fmt.Sprintf("%d bytes, want %d", len(b), want)}
+	if len(b) < InodeSize {
+		return Entry{}, &ErrCorrupt{"inode", fmt.Sprintf("%d bytes, want %d", len(b), InodeSize)}
 	}
 	le := binary.LittleEndian
 	e := Entry{
@@ -303,14 +330,12 @@ func DecodeEntry(b []byte, layout uint16) (Entry, error) {
 		Ctime:     le.Uint64(b[offCtime:]),
 		ChunkSize: le.Uint64(b[offChunkSize:]),
 		OClass:    daosgo.ObjClass(le.Uint32(b[offOClass:])),
-	}
-	if layout == 3 {
-		e.MtimeNsec = le.Uint64(b[offMtimeNsec:])
-		e.CtimeNsec = le.Uint64(b[offCtimeNsec:])
-		e.UID = le.Uint32(b[offUID:])
-		e.GID = le.Uint32(b[offGID:])
-		e.ValueLen = le.Uint64(b[offValueLen:])
-		e.HLC = le.Uint64(b[offHLC:])
+		MtimeNsec: le.Uint64(b[offMtimeNsec:]),
+		CtimeNsec: le.Uint64(b[offCtimeNsec:]),
+		UID:       le.Uint32(b[offUID:]),
+		GID:       le.Uint32(b[offGID:]),
+		ValueLen:  le.Uint64(b[offValueLen:]),
+		HLC:       le.Uint64(b[offHLC:]),
 	}
 	switch e.Mode & ModeType {
 	case ModeDir, ModeRegular, ModeSymlink:

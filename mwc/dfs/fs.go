@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path"
 	"strings"
 	"sync"
@@ -22,7 +23,6 @@ type Attr struct {
 	DirOClass  daosgo.ObjClass // DFS_DIR_OBJ_CLASS: directories
 	FileOClass daosgo.ObjClass // DFS_FILE_OBJ_CLASS: files
 	Mode       uint32          // ModeRelaxed or ModeBalanced
-	UID, GID   uint32          // owner of the root directory
 	// Props are more container properties (da_props), e.g. rd_fac.
 	Props daosgo.Props
 }
@@ -104,9 +104,7 @@ func writeNamespace(ctx context.Context, p daosgo.Pool, id daosgo.UUID, sbOID, r
 	defer c.Close(context.WithoutCancel(ctx))
 	sb := NewSuperblock(attr.ChunkSize, attr.OClass, attr.DirOClass, attr.FileOClass)
 	sb.Mode = attr.Mode
-	now := time.Now()
-	root := Entry{Mode: ModeDir | 0o755, OID: rootOID, UID: attr.UID, GID: attr.GID,
-		Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()), MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
+	root := newEntry(ModeDir|0o755, rootOID)
 	return daosgo.RunTx(ctx, c, func(x daosgo.Tx) error {
 		o, err := x.OpenObject(ctx, sbOID, daosgo.ObjRW)
 		if err != nil {
@@ -173,10 +171,7 @@ const ecCellDefault = 128 << 10
 // in the superblock object (roots[0]): what a lost root entry is replaced
 // with. Whatever the old root held is then unreachable until relinked.
 func RecreateRoot(ctx context.Context, c daosgo.Container, roots daosgo.Roots) error {
-	now := time.Now()
-	root := Entry{Mode: ModeDir | 0o755, OID: roots[1], Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
-		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond())}
-	return insertEntry(ctx, c, roots[0], RootEntryName, root, "", 0)
+	return insertEntry(ctx, c, roots[0], RootEntryName, newEntry(ModeDir|0o755, roots[1]), "", 0)
 }
 
 // WriteSuperblock writes sb into the superblock object.
@@ -489,11 +484,19 @@ func (fs *FS) parentOf(ctx context.Context, p string) (Node, string, error) {
 	return dir, parts[len(parts)-1], nil
 }
 
-func (fs *FS) newEntry(mode uint32, oid daosgo.OID) Entry {
+// newEntry is a new entry made now, owned as libdfs owns what it makes
+// (dfs_cont_create's root, dfs_mkdir, dfs_open with O_CREAT, the
+// checker's relinks): by the calling process's effective user and group.
+func newEntry(mode uint32, oid daosgo.OID) Entry {
 	now := time.Now()
+	uid, gid := processOwner()
 	return Entry{Mode: mode, OID: oid, Mtime: uint64(now.Unix()), Ctime: uint64(now.Unix()),
-		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond()), UID: fs.Root.UID, GID: fs.Root.GID}
+		MtimeNsec: uint64(now.Nanosecond()), CtimeNsec: uint64(now.Nanosecond()), UID: uid, GID: gid}
 }
+
+// processOwner returns geteuid() and getegid(); tests stand in for
+// another user.
+var processOwner = func() (uid, gid uint32) { return uint32(os.Geteuid()), uint32(os.Getegid()) }
 
 // Mkdir creates a directory; DER_EXIST if the name is taken. The new
 // directory object is written only by its first entry, as in libdfs.
@@ -527,7 +530,7 @@ func (fs *FS) MkdirIn(ctx context.Context, parent Entry, name string, perm uint3
 	if err != nil {
 		return Entry{}, err
 	}
-	e := fs.newEntry(ModeDir|perm&0o7777, oid)
+	e := newEntry(ModeDir|perm&0o7777, oid)
 	e.ChunkSize, e.OClass = parent.ChunkSize, parent.OClass
 	return e, fs.link(ctx, parent.OID, name, e, "", name)
 }
@@ -554,7 +557,7 @@ func (fs *FS) LinkEntry(ctx context.Context, dir daosgo.OID, name string, e Entr
 		return err
 	}
 	if e.Mtime == 0 && e.Ctime == 0 {
-		now := fs.newEntry(e.Mode, e.OID)
+		now := newEntry(e.Mode, e.OID)
 		e.Mtime, e.Ctime, e.MtimeNsec, e.CtimeNsec = now.Mtime, now.Ctime, now.MtimeNsec, now.CtimeNsec
 		e.UID, e.GID = now.UID, now.GID
 	}
@@ -583,7 +586,7 @@ func (fs *FS) SymlinkIn(ctx context.Context, parent Entry, name, target string) 
 	if err != nil {
 		return err
 	}
-	e := fs.newEntry(ModeSymlink|0o777, oid)
+	e := newEntry(ModeSymlink|0o777, oid)
 	e.ValueLen = uint64(len(target))
 	return fs.link(ctx, parent.OID, name, e, target, name)
 }
@@ -609,7 +612,7 @@ func (fs *FS) CreateFileIn(ctx context.Context, parent Entry, name string, perm 
 	if err != nil {
 		return Node{}, err
 	}
-	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
+	e := newEntry(ModeRegular|perm&0o7777, oid)
 	e.ChunkSize = fs.childChunkSize(parent)
 	if err := fs.link(ctx, parent.OID, name, e, "", name); err != nil {
 		return Node{}, err
@@ -644,8 +647,10 @@ func (fs *FS) WriteFile(ctx context.Context, p string, data []byte, perm uint32)
 	return fs.WriteAt(ctx, n.Entry, data, 0)
 }
 
-// chunkSize is a file's chunk size: its entry's. Files written by earlier
+// ChunkSize is a file's chunk size: its entry's. Files written by earlier
 // releases of daosgo stored 0, meaning the container's.
+func (fs *FS) ChunkSize(e Entry) uint64 { return fs.chunkSize(e) }
+
 func (fs *FS) chunkSize(e Entry) uint64 {
 	if e.ChunkSize != 0 {
 		return e.ChunkSize
@@ -755,26 +760,87 @@ type Stat struct {
 	UID    uint32     `json:"uid"`
 	GID    uint32     `json:"gid"`
 	Target string     `json:"target,omitempty"`
+	// ChunkSize is a file's chunk size, what libdfs reports as st_blksize.
+	ChunkSize uint64 `json:"chunk_size,omitempty"`
 }
 
-// StatNode builds a Stat from a node, reading a file's size.
+// StatNode builds a Stat from a node as libdfs's dfs_stat does
+// (entry_stat): a file's size from its object, and a file's or a
+// directory's times from the epoch of its object's latest write.
 func (fs *FS) StatNode(ctx context.Context, n Node) (Stat, error) {
-	st := Stat{Name: n.Name, Mode: n.Mode, OID: n.OID, OIDStr: n.OID.String(), UID: n.UID, GID: n.GID, Target: n.Target,
-		Mtime: time.Unix(int64(n.Mtime), int64(n.MtimeNsec)), Ctime: time.Unix(int64(n.Ctime), int64(n.CtimeNsec))}
+	st := Stat{Name: n.Name, Mode: n.Mode, OID: n.OID, OIDStr: n.OID.String(), UID: n.UID, GID: n.GID, Target: n.Target}
+	var epoch uint64
 	switch {
 	case n.IsDir():
 		st.Type = "dir"
-	case n.IsSymlink():
-		st.Type, st.Size = "symlink", n.ValueLen
-	default:
-		st.Type = "file"
-		size, err := fs.Size(ctx, n.Entry)
+		o, err := fs.objs.OpenObject(ctx, n.OID, daosgo.ObjRO)
 		if err != nil {
 			return st, err
 		}
-		st.Size = size
+		epoch, err = o.QueryMaxEpoch(ctx)
+		o.Close()
+		if err != nil {
+			return st, err
+		}
+	case n.IsSymlink():
+		st.Type, st.Size = "symlink", n.ValueLen
+	default:
+		st.Type, st.ChunkSize = "file", fs.chunkSize(n.Entry)
+		var err error
+		if st.Size, epoch, err = fs.sizeAndEpoch(ctx, n.Entry); err != nil {
+			return st, err
+		}
 	}
+	st.Mtime, st.Ctime = Times(n.Entry, epoch)
 	return st, nil
+}
+
+// Times returns an entry's modification and change times as libdfs
+// reports them (update_stbuf_times), given the epoch of its object's
+// latest write (0 for a symlink, or an object never written: the entry's
+// own times). libdfs writes no time into a directory's or file's entry
+// when the object changes; the object's epoch is its mtime, unless the
+// entry's mtime was set by hand since (dfs_osetattr records the object's
+// epoch then, in the entry's HLC). The change time is the later of the
+// entry's and the object's.
+func Times(e Entry, epoch uint64) (mtime, ctime time.Time) {
+	mtime = time.Unix(int64(e.Mtime), int64(e.MtimeNsec))
+	ctime = time.Unix(int64(e.Ctime), int64(e.CtimeNsec))
+	if epoch == 0 {
+		return mtime, ctime
+	}
+	obj := daosgo.EpochTime(epoch)
+	if obj.After(ctime) {
+		ctime = obj
+	}
+	// libdfs compares the two epochs as times (d_hlc2timespec), whose
+	// resolution is the HLC's 16 ticks a nanosecond.
+	if epoch/hlcPerNsec != e.HLC/hlcPerNsec {
+		mtime = obj
+	}
+	return mtime.Local(), ctime.Local()
+}
+
+// hlcPerNsec is D_HLC_NSEC: HLC ticks per nanosecond.
+const hlcPerNsec = 16
+
+// sizeAndEpoch returns a file's size and the epoch of its latest write,
+// as daos_array_stat does for dfs_stat.
+func (fs *FS) sizeAndEpoch(ctx context.Context, e Entry) (size, epoch uint64, err error) {
+	o, err := fs.objs.OpenObject(ctx, e.OID, daosgo.ObjRO)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer o.Close()
+	q, err := o.QueryMax(ctx, []byte(fileArrayAkey))
+	if err != nil {
+		return 0, 0, err
+	}
+	if q.Found() {
+		size = FileSize(q.Dkey, q.Recx, fs.chunkSize(e))
+	}
+	epoch, err = o.QueryMaxEpoch(ctx)
+	return size, epoch, err
 }
 
 // Stat looks up p and stats it.

@@ -3,9 +3,11 @@ package dfs
 import (
 	"bytes"
 	"context"
+	"os"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/daosgo/daosgo/daosgo"
 	"github.com/daosgo/daosgo/daosgo/embedded/embeddedtest"
@@ -300,4 +302,101 @@ func TestRelativeSymlinks(t *testing.T) {
 	assert.ErrorIs(t, err, daosgo.ErrInval)
 	_, err = fs.CreateFile(ctx, "/d/loop/x", 0o644)
 	assert.ErrorIs(t, err, daosgo.ErrInval)
+}
+
+// Stat reports times as libdfs's dfs_stat does: a file or directory
+// changed after its entry was made shows the time of its object's latest
+// write, not the entry's creation time; an object never written shows the
+// entry's times. (The cross tests compare them with libdfs's own on DAOS.)
+func TestStatTimes(t *testing.T) {
+	fs, _ := newFS(t, Attr{ChunkSize: 4096})
+	_, err := fs.Mkdir(ctx, "/d", 0o755)
+	assert.NilError(t, err)
+	_, err = fs.CreateFile(ctx, "/d/empty", 0o644)
+	assert.NilError(t, err)
+	made, err := fs.Stat(ctx, "/d/empty")
+	assert.NilError(t, err)
+	n, _ := fs.Lookup(ctx, "/d/empty")
+	assert.Equal(t, made.Mtime, time.Unix(int64(n.Mtime), int64(n.MtimeNsec)), "never written: the entry's mtime")
+
+	time.Sleep(5 * time.Millisecond)
+	assert.NilError(t, fs.WriteFile(ctx, "/d/empty", []byte("now written"), 0))
+	written, err := fs.Stat(ctx, "/d/empty")
+	assert.NilError(t, err)
+	o, _ := fs.Container().OpenObject(ctx, n.OID, daosgo.ObjRO)
+	epoch, err := o.QueryMaxEpoch(ctx)
+	o.Close()
+	assert.NilError(t, err)
+	assert.Assert(t, written.Mtime.After(made.Mtime), "%s not after %s", written.Mtime, made.Mtime)
+	assert.Equal(t, written.Mtime.UnixNano(), daosgo.EpochTime(epoch).UnixNano())
+	assert.Equal(t, written.Ctime, written.Mtime)
+
+	// The directory's time is its object's latest write: the entry made
+	// in it, not its own creation.
+	dir, err := fs.Stat(ctx, "/d")
+	assert.NilError(t, err)
+	dn, _ := fs.Lookup(ctx, "/d")
+	assert.Assert(t, dir.Mtime.After(time.Unix(int64(dn.Mtime), int64(dn.MtimeNsec))))
+}
+
+// Times follows update_stbuf_times: an entry whose HLC is the object's
+// epoch had its mtime set by hand (dfs_osetattr), which then wins.
+func TestTimes(t *testing.T) {
+	set := time.Date(2023, 4, 5, 6, 7, 8, 9, time.UTC)
+	made := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	wrote := daosgo.TimeEpoch(time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC)) + 7
+	e := Entry{Mtime: uint64(set.Unix()), MtimeNsec: uint64(set.Nanosecond()), Ctime: uint64(made.Unix())}
+	for name, tc := range map[string]struct {
+		hlc, epoch   uint64
+		mtime, ctime time.Time
+	}{
+		"never written":      {0, 0, set, made},
+		"written since":      {0, wrote, daosgo.EpochTime(wrote), daosgo.EpochTime(wrote)},
+		"set by hand":        {wrote, wrote, set, daosgo.EpochTime(wrote)},
+		"written after that": {wrote, wrote + 1<<18, daosgo.EpochTime(wrote + 1<<18), daosgo.EpochTime(wrote + 1<<18)},
+	} {
+		e.HLC = tc.hlc
+		m, c := Times(e, tc.epoch)
+		assert.Equal(t, m.UnixNano(), tc.mtime.UnixNano(), name)
+		assert.Equal(t, c.UnixNano(), tc.ctime.UnixNano(), name)
+	}
+}
+
+// New entries are owned by the process that makes them, as libdfs owns
+// them (geteuid, getegid): the root of a new container, directories,
+// files, symlinks, a recreated root and the entries the checker relinks,
+// whoever owns the root.
+func TestEntriesOwnedByTheWriter(t *testing.T) {
+	as := func(uid, gid uint32) {
+		processOwner = func() (uint32, uint32) { return uid, gid }
+	}
+	t.Cleanup(func() { as(uint32(os.Geteuid()), uint32(os.Getegid())) })
+	as(1001, 2001)
+	fs, _ := newFS(t, Attr{})
+	assert.Equal(t, fs.Root.UID, uint32(1001))
+	assert.Equal(t, fs.Root.GID, uint32(2001))
+
+	as(1002, 2002)
+	_, err := fs.Mkdir(ctx, "/d", 0o755)
+	assert.NilError(t, err)
+	_, err = fs.CreateFile(ctx, "/d/f", 0o644)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.Symlink(ctx, "f", "/d/l"))
+	oid, err := fs.Container().GenerateOID(ctx, 77, 0, daosgo.OTArrayByte, daosgo.OCUnknown)
+	assert.NilError(t, err)
+	assert.NilError(t, fs.LinkEntry(ctx, fs.Root.OID, "relinked", Entry{Mode: ModeRegular | 0o600, OID: oid, ChunkSize: 4096}))
+	for _, p := range []string{"/d", "/d/f", "/d/l", "/relinked"} {
+		st, err := fs.Stat(ctx, p)
+		assert.NilError(t, err)
+		assert.Equal(t, st.UID, uint32(1002), p)
+		assert.Equal(t, st.GID, uint32(2002), p)
+	}
+
+	as(1003, 2003)
+	props, err := fs.Container().GetProps(ctx, daosgo.PropContRoots)
+	assert.NilError(t, err)
+	assert.NilError(t, RecreateRoot(ctx, fs.Container(), props[0].Roots))
+	again, err := Mount(ctx, fs.Container())
+	assert.NilError(t, err)
+	assert.Equal(t, again.Root.UID, uint32(1003))
 }

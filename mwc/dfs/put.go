@@ -80,7 +80,7 @@ func (fs *FS) PutFile(ctx context.Context, p string, r io.Reader, perm uint32) (
 	if err != nil {
 		return 0, err
 	}
-	e := fs.newEntry(ModeRegular|perm&0o7777, oid)
+	e := newEntry(ModeRegular|perm&0o7777, oid)
 	e.ChunkSize = fs.childChunkSize(dir.Entry)
 	if exists {
 		e.Mode, e.UID, e.GID = ModeRegular|old.Mode&0o7777, old.UID, old.GID
@@ -213,7 +213,7 @@ func (fs *FS) swapIn(ctx context.Context, dir daosgo.OID, name, tmp string, e En
 		if exists {
 			flags = daosgo.CondDkeyUpdate
 		}
-		now := fs.newEntry(e.Mode, e.OID)
+		now := newEntry(e.Mode, e.OID)
 		e.Mtime, e.Ctime, e.MtimeNsec, e.CtimeNsec = now.Mtime, now.Ctime, now.MtimeNsec, now.CtimeNsec
 		err = daosgo.RunTx(ctx, fs.c, func(x daosgo.Tx) error {
 			o, err := x.OpenObject(ctx, dir, daosgo.ObjRW)

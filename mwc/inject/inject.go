@@ -118,6 +118,30 @@ func exists(ctx context.Context, c daosgo.Container, oid daosgo.OID) (bool, erro
 	return len(keys) > 0, err
 }
 
+// writtenChunks lists the chunks (integer dkeys) a file object holds, in
+// order.
+func writtenChunks(ctx context.Context, c daosgo.Container, oid daosgo.OID) ([]uint64, error) {
+	o, err := c.OpenObject(ctx, oid, daosgo.ObjRO)
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	keys, err := daosgo.ListAll(func(a *daosgo.Anchor) ([][]byte, error) { return o.ListDkeys(ctx, a, 256, nil) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint64, 0, len(keys))
+	for _, k := range keys {
+		n, err := daosgo.KeyUint64(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
 func punchDkey(ctx context.Context, c daosgo.Container, oid daosgo.OID, dkey []byte) error {
 	o, err := c.OpenObject(ctx, oid, daosgo.ObjRW)
 	if err != nil {
@@ -273,11 +297,11 @@ func injectDFS(ctx context.Context, c daosgo.Container, fault Fault, count int, 
 			if !n.IsRegular() {
 				return false
 			}
-			size, err := fs.Size(ctx, n.Entry)
+			chunks, err := writtenChunks(ctx, c, n.OID)
 			if err != nil && probeErr == nil {
 				probeErr = err
 			}
-			return size > fs.SB.ChunkSize
+			return len(chunks) > 1
 		})
 	}
 	if probeErr != nil {
@@ -327,15 +351,23 @@ func injectDFS(ctx context.Context, c daosgo.Container, fault Fault, count int, 
 				return err
 			}
 		case LostChunks:
+			chunks, err := writtenChunks(ctx, c, n.OID)
+			if err != nil {
+				return err
+			}
+			// Lose a written chunk before the last, so the size stays the
+			// same and nothing shows it: the design's undetectable case.
+			// (Chunks are counted in the file's own chunk size, which
+			// libdfs lets each file have, and a sparse file's holes are
+			// no chunks to lose.)
+			lost := chunks[r.IntN(len(chunks)-1)]
 			size, err := fs.Size(ctx, n.Entry)
 			if err != nil {
 				return err
 			}
-			chunks := (size + fs.SB.ChunkSize - 1) / fs.SB.ChunkSize
-			// Lose a chunk before the last, so the size stays the same
-			// and nothing shows it: the design's undetectable case.
-			lost := 1 + r.Uint64N(chunks-1)
-			m.Items = append(m.Items, Item{Path: n.path, OID: n.OID.String(), Kind: "file", Detail: fmt.Sprintf("punched chunk %d of %d", lost, chunks)})
+			cs := fs.ChunkSize(n.Entry)
+			m.Items = append(m.Items, Item{Path: n.path, OID: n.OID.String(), Kind: "file",
+				Detail: fmt.Sprintf("punched chunk %d of %d", lost, (size+cs-1)/cs)})
 			m.LostData = append(m.LostData, n.path)
 			if err := punchDkey(ctx, c, n.OID, daosgo.Uint64Key(lost)); err != nil {
 				return err

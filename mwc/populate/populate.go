@@ -1,7 +1,7 @@
 // Package populate fills containers with realistic, reproducible content
 // for tests, demos and benchmarks: DFS trees shaped like those mdtest and
 // IOR make (depth, fan-out, files per directory, a spread of file sizes,
-// symlinks), and PyDAOS dicts and arrays. The same seed gives the same
+// symlinks), and PyDAOS dicts (PyDAOS 2.8 writes no arrays). The same seed gives the same
 // namespace and the same bytes.
 package populate
 
@@ -66,17 +66,16 @@ type Stats struct {
 	Bytes    int64 `json:"bytes"`
 	Dicts    int64 `json:"dicts"`
 	Keys     int64 `json:"keys"`
-	Arrays   int64 `json:"arrays"`
 }
 
 // Entries is the number of namespace entries made.
-func (s Stats) Entries() int64 { return s.Dirs + s.Files + s.Symlinks + s.Dicts + s.Keys + s.Arrays }
+func (s Stats) Entries() int64 { return s.Dirs + s.Files + s.Symlinks + s.Dicts + s.Keys }
 
-type counters struct{ dirs, files, links, bytes, dicts, keys, arrays atomic.Int64 }
+type counters struct{ dirs, files, links, bytes, dicts, keys atomic.Int64 }
 
 func (c *counters) stats() Stats {
 	return Stats{Dirs: c.dirs.Load(), Files: c.files.Load(), Symlinks: c.links.Load(), Bytes: c.bytes.Load(),
-		Dicts: c.dicts.Load(), Keys: c.keys.Load(), Arrays: c.arrays.Load()}
+		Dicts: c.dicts.Load(), Keys: c.keys.Load()}
 }
 
 // rngFor derives a generator from the seed and a path, so every directory
@@ -344,11 +343,10 @@ type PySpec struct {
 	KeysPerDict int
 	MinValue    int // value sizes, uniform in [MinValue, MaxValue]
 	MaxValue    int
-	Arrays      int
-	ArrayCells  int // cells of 8 bytes per array
 }
 
-// Python fills a PyDAOS container with dicts of keys and arrays.
+// Python fills a PyDAOS container with dicts of keys, as PyDAOS's
+// DCont.dict() and DDict.bput() make them.
 func Python(ctx context.Context, pc *pydaos.Container, spec PySpec, progress func(Stats)) (Stats, error) {
 	var c counters
 	report := func() {
@@ -405,21 +403,6 @@ func Python(ctx context.Context, pc *pydaos.Container, spec PySpec, progress fun
 		if i%16 == 0 {
 			report()
 		}
-	}
-	for i := 0; i < spec.Arrays; i++ {
-		name := fmt.Sprintf("array.%05d", i)
-		a, err := pc.NewArray(ctx, name, 8, 1<<16)
-		if err != nil {
-			return c.stats(), fmt.Errorf("populate %s: %w", name, err)
-		}
-		if spec.ArrayCells > 0 {
-			if err := a.WriteAt(ctx, 0, Content(spec.Seed, name, spec.ArrayCells*8)); err != nil {
-				return c.stats(), fmt.Errorf("populate %s: %w", name, err)
-			}
-		}
-		a.Close()
-		c.arrays.Add(1)
-		c.bytes.Add(int64(spec.ArrayCells * 8))
 	}
 	report()
 	return c.stats(), nil

@@ -1,9 +1,14 @@
 // Package pydaos reads and writes the data model of PyDAOS containers over
-// the daosgo API, as PyDAOS's shim stores it: the container's roots[0] is a
-// flat KV (the root KV) mapping each dict or array name to a 64-byte record
-// (struct pydaos_df: the object's ID, its kind, reserved bytes). A dict is
-// a KV_HASHED object; an array is a DAOS array object (DAOS_OT_ARRAY) whose
-// cell and chunk sizes are kept in the object, as daos_array_create does.
+// the daosgo API, as PyDAOS's shim (pydaos_shim.c) stores it: the
+// container's roots[0] is a flat KV (the root KV) mapping each name to a
+// 64-byte record (struct pydaos_df: the object's ID, its kind, reserved
+// bytes). A dict is a KV_HASHED object whose keys are strings and values
+// bytes.
+//
+// PyDAOS 2.8 writes no arrays: DCont.array() puts a record of kind array,
+// with an ARRAY object ID, into the root KV and no object (DArray is not
+// implemented, and opening one raises NotImplementedError). Such records
+// are read here; nothing here makes them or array objects.
 package pydaos
 
 import (
@@ -79,42 +84,6 @@ func DecodeRecord(b []byte) (Record, error) {
 	return r, nil
 }
 
-// Array metadata, as daos_array_create writes it: a single value under
-// dkey 0 (an integer key) and akey "0": magic, cell size, chunk size.
-const (
-	arrayMagic  uint64 = 0xdaca55a9daca55a9 // AKEY_MAGIC_V
-	arrayAkey          = "0"
-	arrayMDSize        = 24
-)
-
-// ArrayMeta are an array object's cell and chunk sizes (in cells).
-type ArrayMeta struct {
-	CellSize  uint64
-	ChunkSize uint64
-}
-
-// Encode returns the metadata value.
-func (m ArrayMeta) Encode() []byte {
-	b := binary.LittleEndian.AppendUint64(nil, arrayMagic)
-	b = binary.LittleEndian.AppendUint64(b, m.CellSize)
-	return binary.LittleEndian.AppendUint64(b, m.ChunkSize)
-}
-
-// DecodeArrayMeta decodes the metadata value.
-func DecodeArrayMeta(b []byte) (ArrayMeta, error) {
-	if len(b) != arrayMDSize {
-		return ArrayMeta{}, &ErrCorrupt{"array metadata", fmt.Sprintf("%d bytes, want %d", len(b), arrayMDSize)}
-	}
-	if m := binary.LittleEndian.Uint64(b); m != arrayMagic {
-		return ArrayMeta{}, &ErrCorrupt{"array metadata", fmt.Sprintf("magic %#x", m)}
-	}
-	md := ArrayMeta{CellSize: binary.LittleEndian.Uint64(b[8:]), ChunkSize: binary.LittleEndian.Uint64(b[16:])}
-	if md.CellSize == 0 || md.ChunkSize == 0 {
-		return md, &ErrCorrupt{"array metadata", "cell or chunk size 0"}
-	}
-	return md, nil
-}
-
 // RootOID is the root KV's OID: roots[0] with the KV_HASHED type, which
 // PyDAOS sets on whatever ID the container was given.
 func RootOID(roots daosgo.Roots) daosgo.OID {
@@ -187,10 +156,10 @@ func (pc *Container) Cont() daosgo.Container { return pc.c }
 // RootOID returns the root KV's OID.
 func (pc *Container) RootOID() daosgo.OID { return pc.root.OID() }
 
-// newOID allocates an object ID as PyDAOS does: a lo from
-// daos_cont_alloc_oids, then consecutive hi values, the first 100 of lo 0
-// reserved.
-func (pc *Container) newOID(ctx context.Context, k Kind) (daosgo.OID, error) {
+// newDictOID allocates a dict's object ID as PyDAOS does (cont_newobj): a
+// lo from daos_cont_alloc_oids, then consecutive hi values, the first 100
+// of lo 0 reserved.
+func (pc *Container) newDictOID(ctx context.Context) (daosgo.OID, error) {
 	pc.mu.Lock()
 	if pc.allocHi >= maxHi {
 		lo, err := pc.c.AllocOIDs(ctx, 1)
@@ -206,11 +175,7 @@ func (pc *Container) newOID(ctx context.Context, k Kind) (daosgo.OID, error) {
 	lo, hi := pc.allocLo, pc.allocHi
 	pc.allocHi++
 	pc.mu.Unlock()
-	t := daosgo.OTKVHashed
-	if k == Array {
-		t = daosgo.OTArray
-	}
-	return pc.c.GenerateOID(ctx, uint32(hi), lo, t, daosgo.OCUnknown)
+	return pc.c.GenerateOID(ctx, uint32(hi), lo, daosgo.OTKVHashed, daosgo.OCUnknown)
 }
 
 // Link puts name -> rec in the root KV, failing DER_EXIST if the name is
@@ -272,7 +237,7 @@ func (pc *Container) Remove(ctx context.Context, name string) error {
 
 // NewDict creates a dict and links it under name.
 func (pc *Container) NewDict(ctx context.Context, name string) (*DictObj, error) {
-	oid, err := pc.newOID(ctx, Dict)
+	oid, err := pc.newDictOID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -297,112 +262,4 @@ type DictObj struct{ daosgo.KV }
 // Keys lists a whole dict.
 func (d *DictObj) Keys(ctx context.Context) ([]string, error) {
 	return daosgo.ListAll(func(a *daosgo.Anchor) ([]string, error) { return d.List(ctx, a, 512) })
-}
-
-// NewArray creates an array of cellSize-byte cells, chunkSize cells a
-// chunk, and links it under name.
-func (pc *Container) NewArray(ctx context.Context, name string, cellSize, chunkSize uint64) (*ArrayObj, error) {
-	if cellSize == 0 || chunkSize == 0 {
-		return nil, daosgo.Errorf(daosgo.ErrInval, "array %q: cell and chunk sizes must be positive", name)
-	}
-	oid, err := pc.newOID(ctx, Array)
-	if err != nil {
-		return nil, err
-	}
-	o, err := pc.c.OpenObject(ctx, oid, daosgo.ObjRW)
-	if err != nil {
-		return nil, err
-	}
-	md := ArrayMeta{CellSize: cellSize, ChunkSize: chunkSize}
-	if err := o.Update(ctx, daosgo.Uint64Key(0), daosgo.CondDkeyInsert|daosgo.CondAkeyInsert,
-		[]daosgo.IOD{daosgo.SingleIOD(arrayAkey, md.Encode())}); err != nil {
-		o.Close()
-		return nil, err
-	}
-	if err := pc.Link(ctx, name, Record{OID: oid, Kind: Array}); err != nil {
-		o.Punch(ctx)
-		o.Close()
-		return nil, err
-	}
-	return &ArrayObj{o: o, md: md}, nil
-}
-
-// OpenArray opens an array by OID, reading its metadata.
-func (pc *Container) OpenArray(ctx context.Context, oid daosgo.OID) (*ArrayObj, error) {
-	o, err := pc.c.OpenObject(ctx, oid, pc.mode)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := daosgo.GetSingle(ctx, o, daosgo.Uint64Key(0), arrayAkey)
-	if err != nil {
-		o.Close()
-		return nil, fmt.Errorf("array %s metadata: %w", oid, err)
-	}
-	md, err := DecodeArrayMeta(raw)
-	if err != nil {
-		o.Close()
-		return nil, fmt.Errorf("array %s: %w", oid, err)
-	}
-	return &ArrayObj{o: o, md: md}, nil
-}
-
-// ArrayObj is an open DAOS array object.
-type ArrayObj struct {
-	o  daosgo.Object
-	md ArrayMeta
-}
-
-// Meta returns the array's cell and chunk sizes.
-func (a *ArrayObj) Meta() ArrayMeta { return a.md }
-
-// OID returns the array's object ID.
-func (a *ArrayObj) OID() daosgo.OID { return a.o.OID() }
-
-// Close closes the object.
-func (a *ArrayObj) Close() error { return a.o.Close() }
-
-// WriteAt writes whole cells starting at cell index idx; chunk k holds
-// cells [k*chunk, (k+1)*chunk) under dkey k+1, as the array layer does.
-func (a *ArrayObj) WriteAt(ctx context.Context, idx uint64, data []byte) error {
-	if uint64(len(data))%a.md.CellSize != 0 {
-		return daosgo.Errorf(daosgo.ErrInval, "array %s: %d bytes is not a whole number of %d-byte cells", a.OID(), len(data), a.md.CellSize)
-	}
-	for len(data) > 0 {
-		dkey, rec := idx/a.md.ChunkSize+1, idx%a.md.ChunkSize
-		n := min(uint64(len(data))/a.md.CellSize, a.md.ChunkSize-rec)
-		iod := daosgo.IOD{Akey: []byte(arrayAkey), Type: daosgo.IODArray, Size: a.md.CellSize,
-			Recxs: []daosgo.Recx{{Idx: rec, Nr: n}}, Data: data[:n*a.md.CellSize]}
-		if err := a.o.Update(ctx, daosgo.Uint64Key(dkey), 0, []daosgo.IOD{iod}); err != nil {
-			return err
-		}
-		data, idx = data[n*a.md.CellSize:], idx+n
-	}
-	return nil
-}
-
-// Len returns the array's size in cells (daos_array_get_size).
-func (a *ArrayObj) Len(ctx context.Context) (uint64, error) {
-	q, err := a.o.QueryMax(ctx, []byte(arrayAkey))
-	if err != nil || q.Dkey == 0 {
-		return 0, err
-	}
-	return a.md.ChunkSize*(q.Dkey-1) + q.Recx.Idx + q.Recx.Nr, nil
-}
-
-// ReadAt reads n cells from cell index idx; missing cells read as zeros.
-func (a *ArrayObj) ReadAt(ctx context.Context, idx, n uint64) ([]byte, error) {
-	out := make([]byte, n*a.md.CellSize)
-	done := uint64(0)
-	for done < n {
-		cur := idx + done
-		dkey, rec := cur/a.md.ChunkSize+1, cur%a.md.ChunkSize
-		k := min(n-done, a.md.ChunkSize-rec)
-		iod := daosgo.IOD{Akey: []byte(arrayAkey), Type: daosgo.IODArray, Size: a.md.CellSize,
-			Recxs: []daosgo.Recx{{Idx: rec, Nr: k}}, Data: out[done*a.md.CellSize : (done+k)*a.md.CellSize]}
-		if err := a.o.Fetch(ctx, daosgo.Uint64Key(dkey), 0, []daosgo.IOD{iod}); err != nil {
-			return nil, err
-		}
-		done += k
-	}
-	return out, nil
 }
